@@ -1,0 +1,69 @@
+"""Conversion of float activations into the integer words of each number format.
+
+Fixed-point formats follow EBPC's evaluation: per layer, scale by 0.75/max over the whole
+batch of images, multiply by 2^(b-1)-1 and truncate toward zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from accelbench.datasets.types import FORMATS
+
+_FIXED_FULL_SCALE = {"fixed8": 127, "fixed12": 2047, "fixed16": 32767}
+FIXED_HEADROOM = 0.75
+
+
+def quantize(batch: np.ndarray, fmt: str) -> tuple[np.ndarray, float, int]:
+    """Quantize one layer's activations over all images.
+
+    Returns ``(words, scale, zero_point)`` where ``words`` has the format's dtype and the
+    shape of ``batch``, and ``value ~= (word - zero_point) * scale`` for linear formats.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown number format {fmt!r}; known: {', '.join(FORMATS)}")
+    x = np.asarray(batch, dtype=np.float32)
+    if fmt in _FIXED_FULL_SCALE:
+        peak = float(np.max(np.abs(x))) if x.size else 0.0
+        full = _FIXED_FULL_SCALE[fmt]
+        gain = FIXED_HEADROOM / peak * full if peak > 0 else 0.0
+        words = np.trunc(x.astype(np.float64) * gain).astype(FORMATS[fmt].dtype)
+        return words, (1.0 / gain if gain else 1.0), 0
+    if fmt == "float16":
+        return x.astype(np.float16).view(np.int16), 1.0, 0
+    if fmt == "bfloat16":
+        return _to_bfloat16(x), 1.0, 0
+    if fmt == "uint8":
+        return _affine_uint8(x)
+    raise AssertionError(fmt)
+
+
+def _to_bfloat16(x: np.ndarray) -> np.ndarray:
+    """Round-to-nearest-even float32 -> bfloat16 bit patterns (NaN kept quiet)."""
+    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
+    rounding = 0x7FFF + ((bits >> 16) & 1)
+    rounded = ((bits + rounding) >> 16).astype(np.uint16)
+    nan = np.isnan(x)
+    rounded[nan] = ((bits[nan] >> 16) | 0x40).astype(np.uint16)
+    return rounded.view(np.int16)
+
+
+def _affine_uint8(x: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """TFLite-style asymmetric uint8: the range always contains 0.0 exactly."""
+    lo = min(float(np.min(x)) if x.size else 0.0, 0.0)
+    hi = max(float(np.max(x)) if x.size else 0.0, 0.0)
+    scale = (hi - lo) / 255.0 if hi > lo else 1.0
+    zero_point = int(np.clip(round(-lo / scale), 0, 255))
+    q = np.clip(np.round(x / scale) + zero_point, 0, 255).astype(np.uint8)
+    return q, scale, zero_point
+
+
+def dequantize(words: np.ndarray, fmt: str, scale: float, zero_point: int) -> np.ndarray:
+    """Inverse of :func:`quantize` (up to its rounding), as float32."""
+    if fmt in _FIXED_FULL_SCALE or fmt == "uint8":
+        return ((words.astype(np.float32) - zero_point) * scale).astype(np.float32)
+    if fmt == "float16":
+        return words.view(np.float16).astype(np.float32)
+    if fmt == "bfloat16":
+        return (words.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    raise ValueError(f"unknown number format {fmt!r}")

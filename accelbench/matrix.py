@@ -1,0 +1,69 @@
+"""The benchmark matrix: every design on every workload it accepts.
+
+Cases are plain picklable objects, so they run the same way under pytest-benchmark
+(``benchmarks/``), in a process pool, or through any ``concurrent.futures.Executor``
+(Dask distributed and Ray provide one), see :func:`run_cases`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from accelbench.design import EvaluationOptions
+from accelbench.records import ResultRecord, provenance
+from accelbench.registry import Registry, get_registry
+from accelbench.workloads import Workload, all_workloads
+
+
+@dataclass(frozen=True)
+class Case:
+    design: str
+    workload: Workload
+
+    @property
+    def id(self) -> str:
+        return f"{self.design}@{self.workload.id}"
+
+    def run(self, options: EvaluationOptions | None = None) -> ResultRecord:
+        registry = get_registry()
+        design = registry.design(self.design)
+        evaluation = design.evaluate(self.workload, options or EvaluationOptions())
+        return ResultRecord(
+            design=design.name, family=design.family, parameters=dict(design.parameters),
+            workload=self.workload.describe(),
+            metrics={m.name: m.to_json() for m in evaluation.metrics},
+            details=evaluation.details, notes=evaluation.notes,
+            provenance=provenance({"options": options.__dict__ if options else {}}),
+            plugin=registry.origin["design"][design.name])
+
+
+def _selected(name: str, patterns: Sequence[str] | None) -> bool:
+    return not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def matrix_cases(registry: Registry | None = None, *, designs: Sequence[str] | None = None,
+                 workloads: Sequence[str] | None = None,
+                 default_only: bool = True) -> list[Case]:
+    """Cases for designs and workloads matching the glob ``patterns`` (all by default)."""
+    registry = registry or get_registry()
+    loads = [w for w in all_workloads(registry, default_only=default_only)
+             if _selected(w.id, workloads)]
+    return [Case(d.name, w) for d in registry.designs.values() if _selected(d.name, designs)
+            for w in loads if d.accepts(w)]
+
+
+def _run(case: Case, options: EvaluationOptions) -> ResultRecord:
+    return case.run(options)
+
+
+def run_cases(cases: Iterable[Case], options: EvaluationOptions | None = None,
+              executor: Executor | None = None) -> list[ResultRecord]:
+    """Evaluate cases, in order, serially or through ``executor``."""
+    options = options or EvaluationOptions()
+    cases = list(cases)
+    if executor is None:
+        return [case.run(options) for case in cases]
+    return list(executor.map(_run, cases, [options] * len(cases)))

@@ -1,0 +1,1 @@
+"""Netlist services: build, simulate, export Verilog, synthesise for area."""

@@ -1,0 +1,1 @@
+"""``accelbench report``: raw result JSON -> Markdown/CSV tables and PNG plots."""

@@ -1,0 +1,59 @@
+"""pytest options of the benchmark matrix, and its parametrisation from the registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from accelbench.design import EvaluationOptions
+from accelbench.matrix import matrix_cases
+from accelbench.registry import get_registry
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("accelbench")
+    group.addoption("--designs", action="append", default=None, metavar="GLOB",
+                    help="only designs matching GLOB (repeatable)")
+    group.addoption("--workloads", action="append", default=None, metavar="GLOB",
+                    help="only workloads matching GLOB, e.g. 'efficientnet-lite0/*'")
+    group.addoption("--all-workloads", action="store_true",
+                    help="include workloads outside the default matrix")
+    group.addoption("--sim-words", type=int, default=EvaluationOptions.sim_words,
+                    help="words per layer co-simulated through codec netlists")
+    group.addoption("--simulator", choices=("compiled", "fast"), default="compiled")
+    group.addoption("--no-area", action="store_true", help="skip Yosys area figures")
+    group.addoption("--max-images", type=int, default=None)
+    group.addoption("--shard", default=None, metavar="I/N",
+                    help="run only every N-th case starting at I (for parallel processes)")
+
+
+def _shard(config: pytest.Config, items: list) -> list:
+    spec = config.getoption("--shard")
+    if not spec:
+        return items
+    index, count = (int(x) for x in spec.split("/"))
+    return items[index::count]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    config = metafunc.config
+    if "case" in metafunc.fixturenames:
+        cases = _shard(config, matrix_cases(
+            designs=config.getoption("--designs"), workloads=config.getoption("--workloads"),
+            default_only=not config.getoption("--all-workloads")))
+        metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    if "design_name" in metafunc.fixturenames:
+        names = [n for n in get_registry().designs
+                 if any(c.design == n for c in matrix_cases(
+                     designs=config.getoption("--designs"),
+                     workloads=config.getoption("--workloads"),
+                     default_only=not config.getoption("--all-workloads")))]
+        names = _shard(config, names)
+        metafunc.parametrize("design_name", names, ids=names)
+
+
+@pytest.fixture(scope="session")
+def options(pytestconfig: pytest.Config) -> EvaluationOptions:
+    return EvaluationOptions(sim_words=pytestconfig.getoption("--sim-words"),
+                             simulator=pytestconfig.getoption("--simulator"),
+                             area=not pytestconfig.getoption("--no-area"),
+                             max_images=pytestconfig.getoption("--max-images"))

@@ -1,0 +1,1 @@
+"""PyRTL netlists and numpy golden models, one package per technique."""

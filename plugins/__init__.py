@@ -1,0 +1,1 @@
+"""Built-in accelbench plugins: every module here is registered automatically."""
