@@ -70,6 +70,17 @@ class Design(abc.ABC):
         Raise :class:`accelbench.errors.NetlistMismatchError` naming what differs.
         """
 
+    def example_simulation(self, *, netlist: str | None = None, vcd: str | None = None,
+                           seed: int = 0, words: int = 64,
+                           simulator: str = "compiled") -> dict[str, Any]:
+        """Simulate a netlist on example input (``accelbench simulate``); optional VCD.
+
+        Returns a JSON-able summary. Designs without a meaningful example raise.
+        """
+        from accelbench.errors import AccelbenchError
+
+        raise AccelbenchError(f"design {self.name!r} has no example simulation")
+
     def describe(self) -> dict[str, Any]:
         """JSON-serialisable description used by ``accelbench designs --json``."""
         return {

@@ -82,6 +82,6 @@ def create_plugin_manager(*, entry_points: bool = True) -> tuple[pluggy.PluginMa
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r} implements an unknown hook: "
+        raise PluginError(f"plugin {pm.get_name(exc.plugin)!r} implements an unknown hook: "
                           f"{exc}") from None
     return pm, infos

@@ -6,6 +6,7 @@ what ``accelbench report`` reads back. Provenance says how the numbers were made
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import platform
 import subprocess
@@ -78,10 +79,8 @@ def tool_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for dist in ("accelbench", "pyrtl", "numpy", "pluggy", "pytest-benchmark", "pyosys",
                  "onnxruntime"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             out[dist] = version(dist)
-        except PackageNotFoundError:
-            pass
     return out
 
 

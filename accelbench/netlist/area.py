@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyrtl
 
 from accelbench.cache import cache_dir
+from accelbench.fileio import atomic_write_text
 from accelbench.netlist import cells
 from accelbench.netlist.build import build_block, module_name, to_verilog
 from accelbench.netlist.yosys import run_yosys, yosys_version
@@ -28,7 +28,7 @@ from accelbench.netlist.yosys import run_yosys, yosys_version
 if TYPE_CHECKING:
     from accelbench.design import Design
 
-FLOW_VERSION = "area-flow-1"
+FLOW_VERSION = "area-flow-2"
 
 
 @dataclass
@@ -65,6 +65,7 @@ def _synthesis_commands(top: str) -> list[str]:
         "techmap",
         "opt -fast",
         f"dfflibmap -liberty {lib}",
+        "opt -fast",
         f"abc -liberty {lib}",
         "opt_clean -purge",
         f"tee -q -o stat.json stat -json -liberty {lib}",
@@ -161,7 +162,7 @@ def synthesize(block: pyrtl.Block, top: str, *, use_cache: bool = True) -> AreaR
                 for m in sorted(mems, key=lambda m: m.name)]
     timing = pyrtl.TimingAnalysis(block)
     with pyrtl.set_working_block(block, no_sanity_check=True):
-        logic_um2, mem_um2 = pyrtl.area_estimation(tech_in_nm=130, block=block)
+        logic_um2, _mem_um2 = pyrtl.area_estimation(tech_in_nm=130, block=block)
     report = AreaReport(
         top=top, total_ge=round(comb + seq, 2), combinational_ge=round(comb, 2),
         sequential_ge=round(seq, 2), flip_flops=flops, cells=table,
@@ -172,16 +173,8 @@ def synthesize(block: pyrtl.Block, top: str, *, use_cache: bool = True) -> AreaR
         tool=yosys_version(), verilog_sha256=hashlib.sha256(verilog.encode()).hexdigest(),
         notes=["pyrtl_area_estimate_ge and pyrtl_delay_ps are PyRTL's own 130 nm estimates, "
                "a second opinion only (PyRTL sizes muxes by select width)"])
-    _atomic_write(cache_file, json.dumps(report.to_json(), indent=1))
+    atomic_write_text(cache_file, json.dumps(report.to_json(), indent=1))
     return report
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def netlist_area(design: Design, netlist: str, *, use_cache: bool = True) -> AreaReport:

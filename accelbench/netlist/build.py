@@ -26,12 +26,32 @@ def module_name(*parts: str) -> str:
     return name if name[:1].isalpha() else f"m_{name}"
 
 
+_GENERATED_NAME = re.compile(r"\b(tmp|const_)(\d+(?:_\d+)*)\b")
+
+
+def _renumber_generated_names(text: str) -> str:
+    """Number PyRTL's automatic wire names by first appearance.
+
+    PyRTL draws them from a process-wide counter, so the same netlist built twice would
+    otherwise give different text (and miss the area cache).
+    """
+    seen: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        key = match.group(0)
+        if key not in seen:
+            seen[key] = f"{match.group(1)}{len(seen)}"
+        return seen[key]
+
+    return _GENERATED_NAME.sub(rename, text)
+
+
 def to_verilog(block: pyrtl.Block, name: str = "toplevel") -> str:
-    """Verilog of ``block`` with an asynchronous active-high reset ``rst``.
+    """Deterministic Verilog of ``block`` with an asynchronous active-high reset ``rst``.
 
     Every register returns to its reset value on ``rst``; asynchronous reset maps onto
     the reset flip-flop of the cell library without extra logic.
     """
     buf = io.StringIO()
     pyrtl.output_to_verilog(buf, add_reset="asynchronous", block=block, module_name=name)
-    return buf.getvalue()
+    return _renumber_generated_names(buf.getvalue())

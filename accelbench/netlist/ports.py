@@ -57,6 +57,17 @@ class Ports(Protocol):
         """An output stream with ports ``<name>_data/_valid/_last/_ready``."""
 
 
+def driven_output(bitwidth: int, name: str) -> pyrtl.WireVector:
+    """A wire the design drives (and may also read) that feeds ``pyrtl.Output`` ``name``.
+
+    PyRTL forbids reading an Output, so builders get the wire, not the port.
+    """
+    wire = pyrtl.WireVector(bitwidth)
+    port = pyrtl.Output(bitwidth, name)
+    port <<= wire
+    return wire
+
+
 class TopLevelPorts:
     """Real ``pyrtl.Input``/``pyrtl.Output`` ports in the working block."""
 
@@ -64,16 +75,13 @@ class TopLevelPorts:
         return pyrtl.Input(bitwidth, name)
 
     def output(self, name: str, bitwidth: int) -> pyrtl.WireVector:
-        return pyrtl.Output(bitwidth, name)
+        return driven_output(bitwidth, name)
 
     def stream_in(self, name: str, bitwidth: int) -> StreamIn:
-        ready = pyrtl.WireVector(1)
-        ready_port = pyrtl.Output(1, f"{name}_ready")
-        ready_port <<= ready
         return StreamIn(pyrtl.Input(bitwidth, f"{name}_data"), pyrtl.Input(1, f"{name}_valid"),
-                        pyrtl.Input(1, f"{name}_last"), ready)
+                        pyrtl.Input(1, f"{name}_last"), driven_output(1, f"{name}_ready"))
 
     def stream_out(self, name: str, bitwidth: int) -> StreamOut:
-        return StreamOut(pyrtl.Output(bitwidth, f"{name}_data"),
-                         pyrtl.Output(1, f"{name}_valid"), pyrtl.Output(1, f"{name}_last"),
+        return StreamOut(driven_output(bitwidth, f"{name}_data"),
+                         driven_output(1, f"{name}_valid"), driven_output(1, f"{name}_last"),
                          pyrtl.Input(1, f"{name}_ready"))

@@ -19,7 +19,7 @@ import numpy as np
 import pyrtl
 
 from accelbench.errors import SimulationError
-from accelbench.netlist.ports import Ports, StreamIn, StreamOut
+from accelbench.netlist.ports import Ports, StreamIn, StreamOut, TopLevelPorts, driven_output
 from accelbench.netlist.simulate import make_simulator
 
 IDLE = "idle"
@@ -43,13 +43,11 @@ class TestbenchPorts:
 
     def output(self, name: str, bitwidth: int) -> pyrtl.WireVector:
         self.outputs[name] = bitwidth
-        return pyrtl.Output(bitwidth, name)
+        return driven_output(bitwidth, name)
 
     def stream_out(self, name: str, bitwidth: int) -> StreamOut:
         self.stream_outputs[name] = bitwidth
-        return StreamOut(pyrtl.Output(bitwidth, f"{name}_data"),
-                         pyrtl.Output(1, f"{name}_valid"), pyrtl.Output(1, f"{name}_last"),
-                         pyrtl.Input(1, f"{name}_ready"))
+        return TopLevelPorts().stream_out(name, bitwidth)
 
     def stream_in(self, name: str, bitwidth: int) -> StreamIn:
         self.stream_inputs[name] = bitwidth

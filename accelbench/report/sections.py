@@ -24,6 +24,8 @@ class Table:
     headers: list[str]
     rows: list[list[Any]]
     notes: list[str] = field(default_factory=list)
+    #: False: written as CSV only (too long for the document)
+    show: bool = True
 
 
 @dataclass

@@ -1,0 +1,156 @@
+"""A tiny document model rendered as Markdown, reStructuredText, LaTeX or HTML.
+
+Tables go through tabulate with the matching format (github, rst, latex, html).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from tabulate import tabulate
+
+from accelbench.report.sections import Table
+
+FORMATS = {"github": "README.md", "rst": "report.rst", "latex": "report.tex",
+           "html": "report.html"}
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class Image:
+    path: str  # relative to the document
+    caption: str
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list[Heading | Paragraph | Table | Image] = field(default_factory=list)
+
+    def heading(self, level: int, text: str) -> None:
+        self.blocks.append(Heading(level, text))
+
+    def paragraph(self, text: str) -> None:
+        if text.strip():
+            self.blocks.append(Paragraph(text.strip()))
+
+    def table(self, table: Table) -> None:
+        self.blocks.append(table)
+
+    def image(self, path: str, caption: str) -> None:
+        self.blocks.append(Image(path, caption))
+
+    def render(self, fmt: str) -> str:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return _RENDERERS[fmt](self)
+
+
+def _cells(table: Table) -> list[list[str]]:
+    def fmt(v: object) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
+        if isinstance(v, int) and not isinstance(v, bool):
+            return f"{v:,}" if abs(v) >= 10_000 else str(v)
+        return "" if v is None else str(v)
+
+    return [[fmt(v) for v in row] for row in table.rows]
+
+
+def _markdown(doc: Document) -> str:
+    out = [f"# {doc.title}", ""]
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out += ["#" * (b.level + 1) + " " + b.text, ""]
+        elif isinstance(b, Paragraph):
+            out += [b.text, ""]
+        elif isinstance(b, Table):
+            out += [f"**{b.title}** (CSV: `csv/{b.name}.csv`)", "",
+                    tabulate(_cells(b), headers=b.headers, tablefmt="github",
+                             disable_numparse=True), ""]
+            out += [f"*{n}*" for n in b.notes] + ([""] if b.notes else [])
+        elif isinstance(b, Image):
+            out += [f"![{b.caption}]({b.path})", "", f"*{b.caption}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _rst(doc: Document) -> str:
+    marks = "=-~^\""
+    out = [doc.title, "#" * len(doc.title), ""]
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out += [b.text, marks[min(b.level - 1, len(marks) - 1)] * len(b.text), ""]
+        elif isinstance(b, Paragraph):
+            out += [b.text, ""]
+        elif isinstance(b, Table):
+            out += [f"**{b.title}**", "", tabulate(_cells(b), headers=b.headers, tablefmt="rst",
+                                                   disable_numparse=True), ""]
+            out += [f"*{n}*" for n in b.notes] + ([""] if b.notes else [])
+        elif isinstance(b, Image):
+            out += [f".. figure:: {b.path}", "", f"   {b.caption}", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
+                 ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("~", r"\~{}"),
+                 ("^", r"\^{}")):
+        text = text.replace(a, b)
+    return text
+
+
+def _latex(doc: Document) -> str:
+    levels = ("section", "subsection", "subsubsection", "paragraph")
+    out = [r"\documentclass{article}", r"\usepackage{graphicx}", r"\usepackage{longtable}",
+           r"\begin{document}", rf"\title{{{_latex_escape(doc.title)}}}", r"\maketitle", ""]
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out.append(rf"\{levels[min(b.level - 1, 3)]}{{{_latex_escape(b.text)}}}")
+        elif isinstance(b, Paragraph):
+            out += [_latex_escape(b.text), ""]
+        elif isinstance(b, Table):
+            out += [rf"\paragraph{{{_latex_escape(b.title)}}}",
+                    tabulate(_cells(b), headers=b.headers, tablefmt="latex",
+                             disable_numparse=True), ""]
+            out += [_latex_escape(n) + r"\\" for n in b.notes]
+        elif isinstance(b, Image):
+            out += [r"\begin{figure}[h]", r"\centering",
+                    rf"\includegraphics[width=0.9\linewidth]{{{b.path}}}",
+                    rf"\caption{{{_latex_escape(b.caption)}}}", r"\end{figure}", ""]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def _html(doc: Document) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
+           f"<title>{e(doc.title)}</title></head><body>", f"<h1>{e(doc.title)}</h1>"]
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out.append(f"<h{b.level + 1}>{e(b.text)}</h{b.level + 1}>")
+        elif isinstance(b, Paragraph):
+            out.append(f"<p>{e(b.text)}</p>")
+        elif isinstance(b, Table):
+            out += [f"<h4>{e(b.title)}</h4>",
+                    tabulate(_cells(b), headers=b.headers, tablefmt="html",
+                             disable_numparse=True)]
+            out += [f"<p><em>{e(n)}</em></p>" for n in b.notes]
+        elif isinstance(b, Image):
+            out.append(f"<figure><img src='{e(b.path)}' alt='{e(b.caption)}'>"
+                       f"<figcaption>{e(b.caption)}</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+_RENDERERS = {"github": _markdown, "rst": _rst, "latex": _latex, "html": _html}

@@ -1,0 +1,169 @@
+"""Report sections every result gets: per-family overviews, area, run times."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from accelbench.records import ResultRecord
+from accelbench.report.sections import Plot, SectionOutput, Table
+
+SYNTHETIC_NOTE = "Rows marked SYNTHETIC use generated data, not activations of a real network."
+
+
+def workload_label(record: ResultRecord) -> str:
+    label = record.workload["id"]
+    return f"{label} (SYNTHETIC)" if record.synthetic else label
+
+
+def _fmt_pm(mean: float | None, std: float | None) -> str:
+    if mean is None:
+        return ""
+    return f"{mean:.3f} ± {std:.3f}" if std is not None else f"{mean:.3f}"
+
+
+@dataclass
+class CodecOverview:
+    name: str = "codecs"
+    order: int = 10
+
+    def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
+        codecs = [r for r in records if r.family == "codec"]
+        if not codecs:
+            return None
+        rows = []
+        for r in sorted(codecs, key=lambda r: (r.workload["id"], r.design)):
+            rows.append([workload_label(r), r.design,
+                         _fmt_pm(r.value("compression_ratio"), r.value("ratio_std")),
+                         r.value("ratio_min"), r.value("ratio_max"),
+                         r.value("zero_fraction"),
+                         r.value("compressor_words_per_cycle"),
+                         r.value("decompressor_words_per_cycle"),
+                         r.value("compressor_ge"), r.value("decompressor_ge")])
+        overview = Table(
+            "codec_overview", "Compression ratio, throughput and area of every codec",
+            ["workload (dataset/format)", "codec", "ratio (mean ± std over images)",
+             "min", "max", "zero fraction", "compressor word/cycle",
+             "decompressor word/cycle", "compressor GE", "decompressor GE"], rows,
+            notes=["ratio = uncompressed bits / compressed bits over all recorded layers of "
+                   "an image; word/cycle from cycle-accurate co-simulation of the netlists on a "
+                   "window of every layer (bit-exact against the golden model); GE: see "
+                   "Technology.", *([SYNTHETIC_NOTE] if any(r.synthetic for r in codecs)
+                                    else [])])
+        layer_rows = []
+        for r in codecs:
+            for entry in r.details.get("per_layer", []):
+                layer_rows.append([r.workload["id"], r.design, entry["layer"], entry["kind"],
+                                   "x".join(map(str, entry["shape"])), entry["zero_fraction"],
+                                   entry["ratio"], entry.get("compressor_words_per_cycle"),
+                                   entry.get("decompressor_words_per_cycle")])
+        per_layer = Table("codec_per_layer", "Per layer (CSV only: too long to show)",
+                          ["workload", "codec", "layer", "kind", "shape", "zero fraction",
+                           "ratio", "compressor word/cycle", "decompressor word/cycle"],
+                          layer_rows, show=False)
+        return SectionOutput(
+            "Codecs: compression ratio, throughput, area",
+            text=f"{len(codecs)} codec evaluations. Per-layer figures for every codec and "
+                 f"workload are in `csv/codec_per_layer.csv`.",
+            tables=[overview, per_layer], plots=[_ratio_plot(codecs)])
+
+
+def _ratio_plot(codecs: Sequence[ResultRecord]) -> Plot:
+    def draw(fig) -> None:
+        workloads = sorted({r.workload["id"] for r in codecs})
+        designs = sorted({r.design for r in codecs})
+        ax = fig.add_subplot(1, 1, 1)
+        width = 0.8 / max(len(designs), 1)
+        for k, design in enumerate(designs):
+            xs, ys, errs = [], [], []
+            for i, w in enumerate(workloads):
+                for r in codecs:
+                    if r.design == design and r.workload["id"] == w:
+                        xs.append(i + k * width)
+                        ys.append(r.value("compression_ratio"))
+                        errs.append(r.value("ratio_std") or 0)
+            ax.bar(xs, ys, width, yerr=errs, label=design)
+        labels = [w + (" (SYNTH.)" if any(r.synthetic for r in codecs if r.workload["id"] == w)
+                       else "") for w in workloads]
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(workloads))])
+        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel("compression ratio (x)")
+        ax.axhline(1.0, color="grey", lw=0.5)
+        ax.legend(fontsize=7, ncol=2)
+        fig.set_size_inches(max(6, len(workloads) * 0.9), 4.5)
+
+    return Plot("codec_ratios", "Compression ratio per codec and workload", draw,
+                "Mean compression ratio over images; error bars: standard deviation over "
+                "images.")
+
+
+@dataclass
+class FamilyOverview:
+    """Every metric of every engine or memory-planner record, one row per case."""
+
+    family: str
+    order: int
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or f"{self.family}-overview"
+
+    def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
+        chosen = [r for r in records if r.family == self.family]
+        if not chosen:
+            return None
+        metric_names: list[str] = []
+        units: dict[str, str] = {}
+        for r in chosen:
+            for name, m in r.metrics.items():
+                if name not in units:
+                    metric_names.append(name)
+                    units[name] = m.get("unit", "")
+        headers = ["design", "workload"] + [f"{n} ({units[n]})" if units[n] else n
+                                            for n in metric_names]
+        rows = [[r.design, workload_label(r)] + [r.value(n) for n in metric_names]
+                for r in sorted(chosen, key=lambda r: (r.workload["id"], r.design))]
+        title = {"engine": "Compute engines", "memory": "Memory planners"}.get(self.family,
+                                                                              self.family)
+        return SectionOutput(f"{title}: all metrics", tables=[
+            Table(f"{self.family}_overview", f"{title}: every metric of every case", headers,
+                  rows)])
+
+
+@dataclass
+class AreaOverview:
+    name: str = "area"
+    order: int = 90
+
+    def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
+        seen: dict[tuple[str, str], tuple[float, float | None]] = {}
+        for r in records:
+            for name, m in r.metrics.items():
+                if name.endswith("_ge") and m.get("unit") == "GE":
+                    netlist = name.removesuffix("_ge")
+                    flops = r.value(f"{netlist}_flip_flops")
+                    seen[(r.design, netlist)] = (m["value"], flops)
+        if not seen:
+            return None
+        rows = [[d, n, ge, ff] for (d, n), (ge, ff) in sorted(seen.items())]
+        return SectionOutput("Area of every netlist", tables=[Table(
+            "area", "Area in NAND2-equivalent gates", ["design", "netlist", "GE", "flip-flops"],
+            rows, notes=["See Technology for the cell library and flow; memories are not "
+                         "included in GE."])])
+
+
+@dataclass
+class RunTimes:
+    seconds: dict[tuple[str, str], float]
+    name: str = "run-times"
+    order: int = 1000
+
+    def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
+        if not self.seconds:
+            return None
+        rows = [[d, w, round(s, 2)] for (d, w), s in sorted(self.seconds.items())]
+        return SectionOutput("Wall time of each evaluation", tables=[Table(
+            "run_times", "Wall time of one evaluation (pytest-benchmark, one round)",
+            ["design", "workload", "seconds"], rows,
+            notes=["One measurement on a shared 2-core machine: timings vary by 5-80 % between "
+                   "runs; compare them only as ratios within one run."])])
