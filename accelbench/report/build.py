@@ -10,7 +10,13 @@ from accelbench.errors import AccelbenchError
 from accelbench.fileio import atomic_write_bytes
 from accelbench.netlist.cells import TECHNOLOGY
 from accelbench.report.document import FORMATS, Document
-from accelbench.report.generic import AreaOverview, CodecOverview, FamilyOverview, RunTimes
+from accelbench.report.generic import (
+    AreaOverview,
+    CodecOverview,
+    FamilyOverview,
+    Measurements,
+    RunTimes,
+)
 from accelbench.report.raw import RawResults, load_raw
 from accelbench.report.sections import SectionOutput, Table
 
@@ -66,7 +72,7 @@ def _sections(raw: RawResults) -> list:
     from accelbench.registry import get_registry
 
     builtin = [CodecOverview(), FamilyOverview("engine", 20), FamilyOverview("memory", 30),
-               AreaOverview(), RunTimes(raw.seconds)]
+               AreaOverview(), Measurements(raw.measurements), RunTimes(raw.seconds)]
     plugin_sections = list(get_registry().report_sections)
     return sorted(builtin + plugin_sections, key=lambda s: getattr(s, "order", 500))
 

@@ -167,3 +167,24 @@ class RunTimes:
             ["design", "workload", "seconds"], rows,
             notes=["One measurement on a shared 2-core machine: timings vary by 5-80 % between "
                    "runs; compare them only as ratios within one run."])])
+
+
+@dataclass
+class Measurements:
+    """Tables of free-form measurements that benchmarks store (speeds and the like)."""
+
+    tables: dict
+    name: str = "measurements"
+    order: int = 950
+
+    def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
+        if not self.tables:
+            return None
+        out = []
+        for key, table in sorted(self.tables.items()):
+            headers: list[str] = []
+            for row in table["rows"]:
+                headers += [h for h in row if h not in headers]
+            rows = [[row.get(h) for h in headers] for row in table["rows"]]
+            out.append(Table(key, table["title"], headers, rows, list(table["notes"])))
+        return SectionOutput("Measured speeds", tables=out)

@@ -17,6 +17,8 @@ class RawResults:
     #: wall seconds of each case's evaluation, by (design, workload id)
     seconds: dict[tuple[str, str], float] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)
+    #: free-form measurement tables (speeds, ...), by table name
+    measurements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_raw(raw_dir: Path) -> RawResults:
@@ -26,6 +28,7 @@ def load_raw(raw_dir: Path) -> RawResults:
         raise AccelbenchError(f"no raw results in {raw_dir}: run `accelbench run` first")
     newest: dict[tuple[str, str], tuple[str, ResultRecord, float | None]] = {}
     runs = []
+    measurements: dict[str, dict[str, Any]] = {}
     for path in files:
         try:
             doc = json.loads(path.read_text())
@@ -40,7 +43,9 @@ def load_raw(raw_dir: Path) -> RawResults:
                **(doc.get("accelbench_run") or {})}
         runs.append(run)
         for bench in benchmarks:
-            data = (bench.get("extra_info") or {}).get("accelbench_record")
+            extra = bench.get("extra_info") or {}
+            _add_measurement(measurements, extra.get("accelbench_measurement"), path)
+            data = extra.get("accelbench_record")
             if data is None:
                 continue
             try:
@@ -56,4 +61,16 @@ def load_raw(raw_dir: Path) -> RawResults:
     records = sorted((r for _, r, _ in newest.values()),
                      key=lambda r: (r.family, r.design, r.workload["id"]))
     seconds = {k: s for k, (_, _, s) in newest.items() if s is not None}
-    return RawResults(records, seconds, runs)
+    return RawResults(records, seconds, runs, measurements)
+
+
+def _add_measurement(tables: dict[str, dict[str, Any]], item: Any, path: Path) -> None:
+    """Collect ``extra_info["accelbench_measurement"]``: {table, title, notes, row}."""
+    if item is None:
+        return
+    if not isinstance(item, dict) or not isinstance(item.get("row"), dict) \
+            or not item.get("table"):
+        raise AccelbenchError(f"{path}: malformed accelbench_measurement {item!r}")
+    table = tables.setdefault(item["table"], {"title": item.get("title", item["table"]),
+                                              "notes": item.get("notes", []), "rows": []})
+    table["rows"].append(item["row"])
