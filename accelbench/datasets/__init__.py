@@ -1,0 +1,65 @@
+"""Shared activation datasets: real feature maps of trained CNNs in every number format.
+
+Entry points for the rest of accelbench (all import lazily, so importing this package is
+cheap):
+
+* :func:`get_source` - a dataset source by name, including ``onnx:PATH`` and options after
+  ``?`` (``efficientnet-lite0?images=/data/val&limit=50``);
+* ``get_source(name).load(fmt)`` -> :class:`~accelbench.datasets.types.FeatureMapSet`;
+* :func:`forward_with_transform` - run a network with feature maps replaced (lossy codecs);
+* :func:`real_conv_layers` - conv weights with one image's real input and output maps.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accelbench.datasets.conv_layers import RealConvLayer
+    from accelbench.datasets.transform import Transform, TransformResult
+    from accelbench.datasets.types import DatasetSource
+
+DEFAULT_SOURCE = "efficientnet-lite0"
+
+
+def get_source(name: str) -> DatasetSource:
+    """The dataset source called ``name``: a registered source, or ``onnx:PATH`` for any
+    ONNX CNN; either may be followed by ``?option=value&...`` (images, limit, preprocess,
+    size, kinds, formats)."""
+    from accelbench.datasets.sources import OnnxSource, SourceOptionError
+    from accelbench.registry import get_registry
+
+    base, _, query = name.partition("?")
+    try:
+        options = dict(urllib.parse.parse_qsl(query, keep_blank_values=True,
+                                              strict_parsing=bool(query)))
+    except ValueError:
+        raise SourceOptionError(f"cannot parse the options in dataset name {name!r}; "
+                                "expected NAME?key=value&key=value") from None
+    if base.startswith("onnx:"):
+        return OnnxSource(base.removeprefix("onnx:"), **options)
+    source = get_registry().dataset_source(base)
+    if not options:
+        return source
+    if not hasattr(source, "configured"):
+        raise SourceOptionError(f"dataset {base!r} takes no options")
+    return source.configured(**options)
+
+
+def forward_with_transform(source_name: str | DatasetSource, transform: Transform,
+                           images: str | Path | list[str | Path] | None = None
+                           ) -> TransformResult:
+    """See :func:`accelbench.datasets.transform.forward_with_transform`."""
+    from accelbench.datasets.transform import forward_with_transform as run
+
+    return run(source_name, transform, images)
+
+
+def real_conv_layers(source_name: str | Any = DEFAULT_SOURCE,
+                     image: int | str | Path = 0) -> list[RealConvLayer]:
+    """See :func:`accelbench.datasets.conv_layers.real_conv_layers`."""
+    from accelbench.datasets.conv_layers import real_conv_layers as layers
+
+    return layers(source_name, image)

@@ -1,7 +1,12 @@
 """Conversion of float activations into the integer words of each number format.
 
 Fixed-point formats follow EBPC's evaluation: per layer, scale by 0.75/max over the whole
-batch of images, multiply by 2^(b-1)-1 and truncate toward zero.
+batch of images, multiply by 2^(b-1)-1 and truncate toward zero, in float32 arithmetic (the
+activations' own precision). "max" is the largest magnitude, which for ReLU maps is the
+plain maximum; for signed maps (block outputs) it keeps the words from wrapping around.
+uint8 is TFLite's asymmetric affine scheme: the batch's [min, max] range widened to contain
+0.0, ``scale = (max - min) / 255``, ``zero_point = round(-min / scale)``, values rounded half
+away from zero.
 """
 
 from __future__ import annotations
@@ -26,9 +31,14 @@ def quantize(batch: np.ndarray, fmt: str) -> tuple[np.ndarray, float, int]:
     if fmt in _FIXED_FULL_SCALE:
         peak = float(np.max(np.abs(x))) if x.size else 0.0
         full = _FIXED_FULL_SCALE[fmt]
-        gain = FIXED_HEADROOM / peak * full if peak > 0 else 0.0
-        words = np.trunc(x.astype(np.float64) * gain).astype(FORMATS[fmt].dtype)
-        return words, (1.0 / gain if gain else 1.0), 0
+        if not np.isfinite(peak):
+            raise ValueError("activations contain inf or NaN; fixed-point needs finite values")
+        if peak == 0.0:
+            return np.zeros(x.shape, FORMATS[fmt].dtype), 1.0, 0
+        scaled = x * np.float32(FIXED_HEADROOM / peak)
+        scaled *= np.float32(full)
+        words = np.trunc(scaled, out=scaled).astype(FORMATS[fmt].dtype)
+        return words, peak / (FIXED_HEADROOM * full), 0
     if fmt == "float16":
         return x.astype(np.float16).view(np.int16), 1.0, 0
     if fmt == "bfloat16":
@@ -40,9 +50,12 @@ def quantize(batch: np.ndarray, fmt: str) -> tuple[np.ndarray, float, int]:
 
 def _to_bfloat16(x: np.ndarray) -> np.ndarray:
     """Round-to-nearest-even float32 -> bfloat16 bit patterns (NaN kept quiet)."""
-    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
-    rounding = 0x7FFF + ((bits >> 16) & 1)
-    rounded = ((bits + rounding) >> 16).astype(np.uint16)
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    # uint32 cannot overflow here except for NaN patterns, which are replaced below
+    rounding = (bits >> 16) & 1
+    rounding += 0x7FFF
+    rounding += bits
+    rounded = (rounding >> 16).astype(np.uint16)
     nan = np.isnan(x)
     rounded[nan] = ((bits[nan] >> 16) | 0x40).astype(np.uint16)
     return rounded.view(np.int16)
@@ -54,7 +67,9 @@ def _affine_uint8(x: np.ndarray) -> tuple[np.ndarray, float, int]:
     hi = max(float(np.max(x)) if x.size else 0.0, 0.0)
     scale = (hi - lo) / 255.0 if hi > lo else 1.0
     zero_point = int(np.clip(round(-lo / scale), 0, 255))
-    q = np.clip(np.round(x / scale) + zero_point, 0, 255).astype(np.uint8)
+    v = x / np.float32(scale)
+    v = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))  # round half away from zero
+    q = np.clip(v + zero_point, 0, 255).astype(np.uint8)
     return q, scale, zero_point
 
 

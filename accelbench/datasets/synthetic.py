@@ -45,7 +45,8 @@ class SyntheticSource(DatasetSource):
     name = "synthetic"
     description = "SYNTHETIC ReLU-of-smooth-noise maps (not real data)"
     synthetic = True
-    in_default_matrix = True
+    #: real datasets exist (efficientnet-lite0), so synthetic maps stay out of the matrix
+    in_default_matrix = False
 
     def load(self, fmt: str) -> FeatureMapSet:
         return synthetic_feature_maps(fmt)

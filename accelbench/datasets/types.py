@@ -9,7 +9,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-LAYER_KINDS = ("relu", "linear", "residual")
+#: relu: ReLU/ReLU6 output; linear: conv output without activation (linear bottleneck);
+#: residual: output of a residual add; activation: another activation's output (SiLU,
+#: hard-swish, leaky ReLU...), only from ``onnx:`` models
+LAYER_KINDS = ("relu", "linear", "residual", "activation")
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,11 @@ class FeatureMapSet:
 
 
 class DatasetSource(abc.ABC):
-    """A producer of feature maps for one network (real) or generator (synthetic)."""
+    """A producer of feature maps for one network (real) or generator (synthetic).
+
+    Real sources (:class:`accelbench.datasets.sources.NetworkSource`) also accept
+    ``load(fmt, cache_dir=...)`` and offer ``build()``.
+    """
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
