@@ -19,17 +19,32 @@ _FIXED_FULL_SCALE = {"fixed8": 127, "fixed12": 2047, "fixed16": 32767}
 FIXED_HEADROOM = 0.75
 
 
-def quantize(batch: np.ndarray, fmt: str) -> tuple[np.ndarray, float, int]:
+def value_range(batch: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a batch; ranges of row chunks combine with min/max."""
+    x = np.asarray(batch)
+    if not x.size:
+        return 0.0, 0.0
+    return float(np.min(x)), float(np.max(x))
+
+
+def quantize(batch: np.ndarray, fmt: str,
+             batch_range: tuple[float, float] | None = None) -> tuple[np.ndarray, float, int]:
     """Quantize one layer's activations over all images.
 
     Returns ``(words, scale, zero_point)`` where ``words`` has the format's dtype and the
     shape of ``batch``, and ``value ~= (word - zero_point) * scale`` for linear formats.
+    ``batch_range`` = (min, max) of the whole batch when ``batch`` is only a chunk of it
+    (chunks then quantize exactly as the whole would).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown number format {fmt!r}; known: {', '.join(FORMATS)}")
     x = np.asarray(batch, dtype=np.float32)
+    if fmt in ("float16", "bfloat16"):
+        bits = x.astype(np.float16).view(np.int16) if fmt == "float16" else _to_bfloat16(x)
+        return bits, 1.0, 0
+    lo, hi = value_range(x) if batch_range is None else batch_range
     if fmt in _FIXED_FULL_SCALE:
-        peak = float(np.max(np.abs(x))) if x.size else 0.0
+        peak = max(abs(lo), abs(hi))
         full = _FIXED_FULL_SCALE[fmt]
         if not np.isfinite(peak):
             raise ValueError("activations contain inf or NaN; fixed-point needs finite values")
@@ -39,12 +54,8 @@ def quantize(batch: np.ndarray, fmt: str) -> tuple[np.ndarray, float, int]:
         scaled *= np.float32(full)
         words = np.trunc(scaled, out=scaled).astype(FORMATS[fmt].dtype)
         return words, peak / (FIXED_HEADROOM * full), 0
-    if fmt == "float16":
-        return x.astype(np.float16).view(np.int16), 1.0, 0
-    if fmt == "bfloat16":
-        return _to_bfloat16(x), 1.0, 0
     if fmt == "uint8":
-        return _affine_uint8(x)
+        return _affine_uint8(x, lo, hi)
     raise AssertionError(fmt)
 
 
@@ -61,10 +72,11 @@ def _to_bfloat16(x: np.ndarray) -> np.ndarray:
     return rounded.view(np.int16)
 
 
-def _affine_uint8(x: np.ndarray) -> tuple[np.ndarray, float, int]:
+def _affine_uint8(x: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, float, int]:
     """TFLite-style asymmetric uint8: the range always contains 0.0 exactly."""
-    lo = min(float(np.min(x)) if x.size else 0.0, 0.0)
-    hi = max(float(np.max(x)) if x.size else 0.0, 0.0)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError("activations contain inf or NaN; uint8 needs finite values")
     scale = (hi - lo) / 255.0 if hi > lo else 1.0
     zero_point = int(np.clip(round(-lo / scale), 0, 255))
     v = x / np.float32(scale)

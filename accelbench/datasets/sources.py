@@ -35,11 +35,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from accelbench.datasets import efficientnet
-from accelbench.datasets.formats import quantize
 from accelbench.datasets.images import ImageRef, Preprocessing, preset, resolve_images
 from accelbench.datasets.onnx_graph import ModelError, Tap, find_taps, float_input, session
 from accelbench.datasets.onnx_graph import with_outputs as model_with_outputs
-from accelbench.datasets.store import CorruptCacheError, DatasetStore, datasets_root
+from accelbench.datasets.store import SCHEMA, CorruptCacheError, DatasetStore, datasets_root
 from accelbench.datasets.types import FORMATS, LAYER_KINDS, DatasetSource, FeatureMapSet
 from accelbench.errors import AccelbenchError
 
@@ -50,6 +49,8 @@ KEY_PACKAGES = ("numpy", "onnx", "onnxruntime", "pillow")
 #: float maps above this size are kept in a memory-mapped scratch file while building
 IN_MEMORY_LIMIT = 2 << 30
 TOP_K = 5
+#: bump when the words stored for the same model, images and options change
+BUILDER_VERSION = 1
 
 
 class SourceUnavailableError(AccelbenchError):
@@ -231,7 +232,8 @@ class NetworkSource(DatasetSource):
 
     # -- cache ----------------------------------------------------------------------------
     def _key_material(self, refs: list[ImageRef]) -> dict[str, Any]:
-        return {"source": self.base_name, "model": self.model_identity(),
+        return {"schema": SCHEMA, "builder": BUILDER_VERSION,
+                "source": self.base_name, "model": self.model_identity(),
                 "kinds": list(self.options.get("kinds", ())),
                 "preprocess": self.options.get("preprocess", self.default_preset),
                 "size": self.options.get("size"), "formats": list(self.formats),
@@ -372,12 +374,11 @@ class NetworkSource(DatasetSource):
             forward = time.perf_counter() - start
             taps, names = self.taps(), self.layer_names()
             layers = [(n, t.kind, s) for n, t, s in zip(names, taps, shapes, strict=True)]
-            entries = {fmt: store.write_format(fmt, layers, (quantize(m, fmt) for m in maps))
-                       for fmt in self.formats}
+            entries = {fmt: store.write_format(fmt, layers, maps) for fmt in self.formats}
         finally:
             store.remove_scratch(scratch)
         manifest = {
-            "schema": 1, "key": store.key, "name": self.name, "base_name": self.base_name,
+            "schema": SCHEMA, "key": store.key, "name": self.name, "base_name": self.base_name,
             "description": self.description, "synthetic": False,
             "source": {"model": self.model_identity(), "options": {
                 k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},

@@ -19,12 +19,13 @@ import logging
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from accelbench.datasets.formats import quantize, value_range
 from accelbench.datasets.types import FORMATS, FeatureMapSet, LayerMaps
 from accelbench.errors import AccelbenchError
 from accelbench.fileio import atomic_write_text
@@ -34,6 +35,8 @@ log = logging.getLogger("accelbench.datasets")
 SCHEMA = 1
 MANIFEST = "manifest.json"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: quantize and write at most this many values at a time (bounds memory on big layers)
+CHUNK_VALUES = 1 << 24
 
 
 class CorruptCacheError(AccelbenchError):
@@ -69,12 +72,17 @@ class NpzWriter:
         self.path = path
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True)
 
-    def add(self, key: str, array: np.ndarray) -> None:
+    @contextlib.contextmanager
+    def member(self, key: str, dtype: np.dtype, shape: tuple[int, ...]) -> Iterator[Any]:
+        """A ``<key>.npy`` member whose C-order data the caller writes (in chunks)."""
         info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
         info.compress_type = zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         with self._zip.open(info, "w", force_zip64=True) as f:
-            np.lib.format.write_array(f, np.ascontiguousarray(array), allow_pickle=False)
+            np.lib.format.write_array_header_1_0(f, {
+                "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                "fortran_order": False, "shape": tuple(shape)})
+            yield f
 
     def close(self) -> None:
         self._zip.close()
@@ -178,20 +186,36 @@ class DatasetStore:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def write_format(self, fmt: str, layers: list[tuple[str, str, tuple[int, ...]]],
-                     quantized: Iterator[tuple[np.ndarray, float, int]]) -> dict[str, Any]:
-        """Write ``<fmt>.npz`` from per-layer (words, scale, zero_point); return its entry."""
+                     maps: Sequence[np.ndarray]) -> dict[str, Any]:
+        """Quantize each layer's (images, values) float maps and write ``<fmt>.npz``;
+        return the format's manifest entry. Large layers go in row chunks (same words)."""
         final = self.directory / format_file(fmt)
         tmp = self.directory / f".tmp-{os.getpid()}-{final.name}"
         metas = []
         writer = NpzWriter(tmp)
         try:
-            for index, ((name, kind, shape), (words, scale, zero_point)) in enumerate(
-                    zip(layers, quantized, strict=True)):
-                writer.add(layer_key(index), words)
+            for index, ((name, kind, shape), batch) in enumerate(zip(layers, maps,
+                                                                    strict=True)):
+                n, values = batch.shape
+                rows = max(1, CHUNK_VALUES // max(values, 1))
+                starts = range(0, n, rows)
+                whole = None
+                if n > rows:  # the format's parameters come from the whole batch
+                    ranges = [value_range(batch[i:i + rows]) for i in starts]
+                    whole = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+                digest, zeros = hashlib.sha256(), 0
+                scale, zero_point = 1.0, 0
+                with writer.member(layer_key(index), FORMATS[fmt].dtype, (n, values)) as f:
+                    for i in starts:
+                        words, scale, zero_point = quantize(batch[i:i + rows], fmt, whole)
+                        words = np.ascontiguousarray(words)
+                        f.write(words.data)
+                        digest.update(words.data)
+                        zeros += int(np.count_nonzero(words == zero_point))
                 metas.append({"name": name, "kind": kind, "shape": list(shape), "format": fmt,
                               "scale": float(scale), "zero_point": int(zero_point),
-                              "zero_fraction": float(np.mean(words == zero_point)),
-                              "sha256": words_sha256(words)})
+                              "zero_fraction": zeros / batch.size,
+                              "sha256": digest.hexdigest()})
             writer.close()
             os.replace(tmp, final)
         except BaseException:
