@@ -20,6 +20,10 @@ def _model(opset: int = 14):
                                              .astype(np.float32), name))
         return name
 
+    def int_const(name, values):
+        inits.append(numpy_helper.from_array(np.array(values, np.int64), name))
+        return name
+
     def conv(name, x, cin, cout):
         return helper.make_node("Conv", [x, const(f"{name}.w", (cout, cin, 3, 3)),
                                          const(f"{name}.b", (cout,))], [name],
@@ -27,6 +31,11 @@ def _model(opset: int = 14):
 
     nodes = [
         conv("c1", "img", 3, 8), helper.make_node("Relu", ["c1"], ["relu1"]),
+        # an int64 shape computed early and used late: crosses StagedRunner stages
+        helper.make_node("Shape", ["relu1"], ["shape1"]),
+        helper.make_node("Gather", ["shape1", int_const("zero", [0])], ["batch"], axis=0),
+        helper.make_node("Concat", ["batch", int_const("minus1", [-1])], ["flat_shape"],
+                         axis=0),
         conv("c2", "relu1", 8, 8), helper.make_node("Sigmoid", ["c2"], ["sig2"]),
         helper.make_node("Mul", ["c2", "sig2"], ["silu2"]),
         conv("c3", "silu2", 8, 8), helper.make_node("HardSwish", ["c3"], ["hs3"]),
@@ -37,7 +46,7 @@ def _model(opset: int = 14):
         conv("c7", "relu6", 8, 8),
         helper.make_node("LeakyRelu", ["c7"], ["leaky7"], alpha=0.1),
         helper.make_node("GlobalAveragePool", ["leaky7"], ["pool"]),
-        helper.make_node("Flatten", ["pool"], ["flat"]),
+        helper.make_node("Reshape", ["pool", "flat_shape"], ["flat"]),
         helper.make_node("Gemm", ["flat", const("fc.w", (16, 8)), const("fc.b", (16,))],
                          ["fc"], transB=1),
         helper.make_node("Add", ["fc", const("fc.bias2", (16,))], ["fc2"]),  # a bias add

@@ -165,6 +165,20 @@ def session(model: Any, threads: int = 2) -> Any:
         raise ModelError(f"onnxruntime cannot load the model: {exc}") from None
 
 
+def tensor_types(model: Any) -> dict[str, int]:
+    """ONNX element type of every tensor whose type shape inference can tell."""
+    from onnx import shape_inference
+
+    try:
+        inferred = shape_inference.infer_shapes(model)
+    except Exception:  # e.g. models over 2 GB; stages then assume float tensors
+        return {}
+    graph = inferred.graph
+    return {vi.name: vi.type.tensor_type.elem_type
+            for vi in (*graph.value_info, *graph.input, *graph.output)
+            if vi.type.tensor_type.elem_type}
+
+
 class StagedRunner:
     """Runs a model in stages that end at chosen tensors, so a callback can replace them.
 
@@ -177,6 +191,7 @@ class StagedRunner:
 
         graph = model.graph
         consts = {t.name: t for t in graph.initializer}
+        types = tensor_types(model)
         self.input_name, _ = float_input(model)
         self.outputs = [o.name for o in graph.output]
         boundary_set = set(boundaries)
@@ -200,9 +215,11 @@ class StagedRunner:
             feeds = [i for i in dict.fromkeys(used) if i not in consts]
             inits = [consts[i] for i in dict.fromkeys(used) if i in consts]
             outs = [o for n in nodes for o in n.output if o in after or o in boundary_set]
-            sub = helper.make_graph(
-                nodes, "stage", [helper.make_tensor_value_info(f, 1, None) for f in feeds],
-                [helper.make_tensor_value_info(o, 1, None) for o in outs], initializer=inits)
+            sub = helper.make_graph(  # element type 1 = float, for tensors of unknown type
+                nodes, "stage",
+                [helper.make_tensor_value_info(f, types.get(f, 1), None) for f in feeds],
+                [helper.make_tensor_value_info(o, types.get(o, 1), None) for o in outs],
+                initializer=inits)
             sub_model = helper.make_model(sub, opset_imports=model.opset_import,
                                           ir_version=model.ir_version)
             self.stages.append((session(sub_model, threads), feeds, outs))

@@ -300,15 +300,14 @@ class NetworkSource(DatasetSource):
             log.warning("dataset cache %s is corrupt or incomplete (%s); rebuilding it",
                         store.directory, exc)
         with store.lock():  # another process may be building it: wait, then re-check
-            try:
-                manifest = self._valid_manifest(store, fmt)
-            except CorruptCacheError:
-                manifest = None
-            if manifest is None:
-                self._build_into(store)
-        manifest = store.read_manifest()
-        assert manifest is not None
-        return store.load_format(manifest, fmt)
+            with contextlib.suppress(CorruptCacheError):
+                manifest = store.read_manifest()
+                if manifest is not None:
+                    return store.load_format(manifest, fmt)
+            self._build_into(store)
+            manifest = store.read_manifest()
+            assert manifest is not None
+            return store.load_format(manifest, fmt)
 
     def manifest(self, *, cache_dir: str | Path | None = None) -> tuple[DatasetStore, dict]:
         """The cache entry and its manifest, building it if needed."""
