@@ -36,9 +36,9 @@ class FeatureMapWorkload(Workload):
     word_bits: int = 8
 
     def load(self) -> FeatureMapSet:
-        from accelbench.registry import get_registry
+        from accelbench.datasets import get_source
 
-        return get_registry().dataset_source(self.dataset).load(self.format)
+        return get_source(self.dataset).load(self.format)
 
 
 @dataclass(frozen=True)
