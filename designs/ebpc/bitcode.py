@@ -1,0 +1,116 @@
+"""Vectorised helpers for variable-length codes: packing code words, parsing bit streams.
+
+A code sequence is a pair of arrays ``values``/``lengths``: code word i is the low
+``lengths[i]`` bits of ``values[i]``, sent MSB first; a length of 0 sends nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from accelbench.bits import unpack_bits, word_dtype
+from accelbench.errors import StreamFormatError
+
+
+def clog2(n: int) -> int:
+    """ceil(log2(n)) for n >= 1 (0 for n == 1), as the hardware's field widths."""
+    return (int(n) - 1).bit_length()
+
+
+def code_bits(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The MSB-first bit sequence of a code sequence (uint8 array of 0/1)."""
+    lengths = np.asarray(lengths, dtype=np.int64).ravel()
+    values = np.asarray(values, dtype=np.int64).ravel()
+    keep = lengths > 0
+    lengths, values = lengths[keep], values[keep]
+    if lengths.size == 0:
+        return np.zeros(0, dtype=np.uint8)
+    width = int(lengths.max())
+    aligned = values << (width - lengths)  # left-align every code in `width` bits
+    shifts = np.arange(width - 1, -1, -1, dtype=np.int64)
+    bits = ((aligned[:, None] >> shifts) & 1).astype(np.uint8)
+    return bits[np.arange(width)[None, :] < lengths[:, None]]
+
+
+def pack_codes(values: np.ndarray, lengths: np.ndarray,
+               word_bits: int) -> tuple[np.ndarray, int]:
+    """Pack a code sequence MSB-first into ``word_bits``-bit words (last word zero-padded).
+
+    Returns the words and the unpadded length in bits. Every code must be at most
+    ``word_bits`` long, so it touches at most two words: each code is shifted into its
+    two-word window and the disjoint pieces are summed per word (O(codes), no bit array;
+    equal to ``accelbench.bits.pack_bits(code_bits(...))``, see the tests).
+    """
+    lengths = np.asarray(lengths, dtype=np.int64).ravel()
+    values = np.asarray(values, dtype=np.int64).ravel()
+    if lengths.size and lengths.max() > word_bits:
+        raise ValueError(f"a code of {lengths.max()} bits does not fit a {word_bits}-bit word")
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if ends.size else 0
+    n_words = -(-total // word_bits)
+    if n_words == 0:
+        return np.zeros(0, dtype=word_dtype(word_bits)), 0
+    keep = lengths > 0
+    lengths, ends, values = lengths[keep], ends[keep], values[keep] & ((1 << lengths[keep]) - 1)
+    starts = ends - lengths
+    word = starts // word_bits
+    window = values << (2 * word_bits - (starts - word * word_bits) - lengths)
+    high = (window >> word_bits).astype(np.float64)
+    low = (window & ((1 << word_bits) - 1)).astype(np.float64)
+    # float weights are exact here: every word value is below 2**16
+    acc = (np.bincount(word, weights=high, minlength=n_words + 1)
+           + np.bincount(word + 1, weights=low, minlength=n_words + 1))
+    return acc[:n_words].astype(word_dtype(word_bits)), total
+
+
+def stream_bits(words: np.ndarray, word_bits: int, what: str) -> np.ndarray:
+    """Unpack a compressed stream, checking that its words are ``word_bits``-bit words."""
+    arr = np.asarray(words)
+    if arr.ndim != 1:
+        raise StreamFormatError(f"{what} stream must be a 1-D array of words, got shape "
+                                f"{arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.uint8)
+    if arr.dtype.kind not in "iu":
+        raise StreamFormatError(f"{what} stream must hold integer words, got {arr.dtype}")
+    wide = arr.astype(np.int64)
+    if wide.min() < 0 or wide.max() >= 1 << word_bits:
+        raise StreamFormatError(f"{what} stream holds values that are not {word_bits}-bit "
+                                f"words")
+    return unpack_bits(wide, word_bits)
+
+
+def windows(bits: np.ndarray, width: int) -> np.ndarray:
+    """For every bit position p, the next ``width`` (<= 17) bits as an integer (zeros past
+    the end). Position ``len(bits)`` is included, so an index equal to the stream length
+    is valid. Each window is cut from the 3 bytes around it."""
+    if not 1 <= width <= 17:
+        raise ValueError(f"window width must be 1..17 bits, got {width}")
+    n = len(bits) + 1
+    padded = np.zeros(((n + 7) // 8 + 3) * 8, dtype=np.uint8)
+    padded[: len(bits)] = bits
+    packed = np.packbits(padded).astype(np.int64)
+    pos = np.arange(n)
+    byte = pos >> 3
+    three = (packed[byte] << 16) | (packed[byte + 1] << 8) | packed[byte + 2]
+    return (three >> (24 - width - (pos & 7))) & ((1 << width) - 1)
+
+
+def orbit(step: np.ndarray, start: int, count: int) -> np.ndarray:
+    """``start, step[start], step[step[start]], ...``: the first ``count`` elements.
+
+    ``step`` must map every index into ``range(len(step))``. Pointer doubling: log2(count)
+    passes over ``step`` instead of ``count`` Python steps.
+    """
+    out = np.array([start], dtype=np.int64)
+    jump = np.asarray(step, dtype=np.int64)
+    while len(out) < count:
+        out = np.concatenate([out, jump[out]])
+        if len(out) < count:
+            jump = jump[jump]
+    return out[:count]
+
+
+def field(window: np.ndarray, width: int, offset: int, size: int) -> np.ndarray:
+    """Bits ``offset .. offset+size-1`` (MSB first) of ``width``-bit windows."""
+    return (window >> (width - offset - size)) & ((1 << size) - 1)

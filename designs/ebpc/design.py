@@ -1,0 +1,63 @@
+"""EBPC as an accelbench codec design."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from accelbench.bits import to_signed, to_words
+from accelbench.codec import CodecDesign, Encoded
+from accelbench.design import EvaluationOptions
+from accelbench.designs.ebpc import golden, netlist, paper
+from accelbench.designs.ebpc.paper_metrics import with_alternative_ratio
+from accelbench.metrics import Evaluation
+from accelbench.netlist.ports import Ports
+from accelbench.workloads import Workload
+
+
+class EbpcCodec(CodecDesign):
+    summary = ("Extended Bit-Plane Compression: zero-RLE mask stream + bit-plane code of "
+               "the non-zero words (Cavigelli et al., JETCAS 2019), hardware variant")
+    compressed_streams = ("znz", "bpc")
+    assumed_defaults: ClassVar[tuple[str, ...]] = (
+        "compressed size = hardware streams (block padding counted, last-word padding not); "
+        "the paper-method size is reported as paper_compression_ratio",
+    )
+
+    def __init__(self, word_bits: int = 8, block_size: int = 8) -> None:
+        golden.check_shape(word_bits, block_size)
+        super().__init__(f"ebpc-w{word_bits}-b{block_size}", word_bits=word_bits,
+                         block_size=block_size, max_zero_run=16)
+        self.block_size = block_size
+
+    def _signed(self, values: np.ndarray) -> np.ndarray:
+        return to_signed(to_words(values, self.word_bits), self.word_bits)
+
+    def encode(self, values: np.ndarray) -> Encoded:
+        return golden.encode(self._signed(values), self.word_bits, self.block_size)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        out = golden.decode(encoded, encoded.n_values, self.word_bits, self.block_size)
+        return to_words(out, self.word_bits)
+
+    def compressed_bits(self, values: np.ndarray) -> int:
+        return self.encode(values).total_bits
+
+    def paper_bits(self, values: np.ndarray, fmt: str | None = None) -> int:
+        """Size by the paper's evaluation code (BPCplus 'ours-04', chunk 8)."""
+        return paper.ebpc_bits(np.asarray(values), paper.convention(fmt, self.word_bits))
+
+    def build_compressor(self, ports: Ports) -> None:
+        netlist.ebpc_compressor(ports, self.word_bits, self.block_size)
+
+    def build_decompressor(self, ports: Ports) -> None:
+        netlist.ebpc_decompressor(ports, self.word_bits, self.block_size)
+
+    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
+        evaluation = super().evaluate(workload, options)
+        return with_alternative_ratio(
+            evaluation, workload, "paper", self.paper_bits, paper_uncompressed=True,
+            description="the paper's evaluation code (BPCplus 'ours-04', chunk 8: original "
+                        "BPC zero codes, deltas in the format's dtype, no padding, free "
+                        "trailing zero run) over N*numBit uncompressed bits")

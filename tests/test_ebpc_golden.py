@@ -1,0 +1,221 @@
+"""EBPC golden model: the spec's worked example, a per-value transcription of the spec
+as an independent reference, round trips, input validation and the paper-method sizes."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelbench.designs.ebpc import golden, paper
+from accelbench.designs.ebpc.bitcode import clog2
+
+SHAPES = [(8, 8), (16, 8), (16, 16)]
+
+
+# --- a slow, literal transcription of specs/ebpc.md (bit strings, one value at a time) ---
+def _bits(value: int, width: int) -> str:
+    return format(value & ((1 << width) - 1), f"0{width}b")
+
+
+def spec_znz(values) -> str:
+    out, run = "", 0
+    for v in values:
+        if v != 0:
+            if run:
+                out += "0" + _bits(run - 1, 4)
+                run = 0
+            out += "1"
+        else:
+            run += 1
+            if run == 16:
+                out += "0" + _bits(15, 4)
+                run = 0
+    if run:
+        out += "0" + _bits(run - 1, 4)
+    return out
+
+
+def spec_symbol(x: str, dbp: str, b: int) -> str:
+    if set(x) == {"1"}:
+        return "00000"
+    if set(dbp) == {"0"}:
+        return "00001"
+    ones = [i for i, c in enumerate(x) if c == "1"]
+    if len(ones) == 2 and ones[1] == ones[0] + 1:
+        return "00010" + _bits(ones[0], clog2(b))
+    if len(ones) == 1:
+        return "00011" + _bits(ones[0], clog2(b))
+    return "1" + x
+
+
+def spec_block(block, w: int, b: int) -> str:
+    out = _bits(block[0], w)
+    deltas = [_bits(block[j + 1] - block[j], w + 1) for j in range(b - 1)]
+    planes = ["".join(d[w - p] for d in deltas) for p in range(w + 1)]
+    run = 0
+    for p in range(w + 1):
+        x = planes[0] if p == 0 else _bits(int(planes[p], 2) ^ int(planes[p - 1], 2), b - 1)
+        if set(x) == {"0"}:
+            run += 1
+            continue
+        if run:
+            out += "01" if run == 1 else "001" + _bits(run - 2, clog2(w))
+            run = 0
+        out += spec_symbol(x, planes[p], b)
+    if run:
+        out += "01" if run == 1 else "001" + _bits(run - 2, clog2(w))
+    return out
+
+
+def spec_bpc(values, w: int, b: int) -> str:
+    nz = [int(v) for v in values if v != 0]
+    if nz:
+        nz += [0] * ((-len(nz)) % b)
+    return "".join(spec_block(nz[i:i + b], w, b) for i in range(0, len(nz), b))
+
+
+def spec_words(bits: str, w: int) -> list[int]:
+    bits += "0" * ((-len(bits)) % w)
+    return [int(bits[i:i + w], 2) for i in range(0, len(bits), w)]
+
+
+@st.composite
+def signed_words(draw, w, max_size=300):
+    n = draw(st.integers(1, max_size))
+    lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+    zero_p = draw(st.sampled_from([0.0, 0.3, 0.6, 0.9, 0.97, 1.0]))
+    small = draw(st.booleans())  # small magnitudes give the compressible plane symbols
+    values = draw(st.lists(st.integers(-3, 3) if small else st.integers(lo, hi),
+                           min_size=n, max_size=n))
+    keep = draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
+    return np.array([0 if k < zero_p else v for v, k in zip(values, keep, strict=True)],
+                    dtype=np.int64)
+
+
+# --- the spec's worked example -------------------------------------------------------
+def test_worked_example_of_the_spec():
+    s = golden.encode(np.array([0, 0, 5, 0, 7, 7, 7, 0, 0, 0, 9]), word_bits=8, block_size=8)
+    assert s.znz_words.tolist() == [0x0C, 0x1C, 0x50] and s.znz_bits == 20
+    assert s.bpc_bits == 51
+    expected = ("00000101" "00011100" "11001000" "11001000" "00001" "00011100" "001010")
+    assert s.bpc_words.tolist() == spec_words(expected, 8)
+    assert s.znz_words.dtype == np.uint8 and s.bpc_words.dtype == np.uint8
+    assert golden.decode(s, 11, word_bits=8, block_size=8).tolist() == [0, 0, 5, 0, 7, 7, 7,
+                                                                         0, 0, 0, 9]
+
+
+@pytest.mark.parametrize(("w", "b"), SHAPES)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_golden_equals_the_spec_transcription_and_round_trips(w, b, data):
+    values = data.draw(signed_words(w))
+    s = golden.encode(values, word_bits=w, block_size=b)
+    znz_ref, bpc_ref = spec_znz(values), spec_bpc(values, w, b)
+    assert s.znz_bits == len(znz_ref) and s.bpc_bits == len(bpc_ref)
+    assert s.znz_words.tolist() == spec_words(znz_ref, w)
+    assert s.bpc_words.tolist() == spec_words(bpc_ref, w)
+    assert s.znz_words.dtype == s.bpc_words.dtype == np.dtype(f"uint{w}")
+    assert np.array_equal(golden.decode(s, len(values), word_bits=w, block_size=b), values)
+
+
+def test_zero_run_boundaries_and_empty_bpc():
+    for n in (1, 15, 16, 17, 31, 32, 33):
+        zeros = np.zeros(n, dtype=np.int64)
+        s = golden.encode(zeros)
+        assert s.bpc_words.size == 0 and s.bpc_bits == 0
+        assert s.znz_words.tolist() == spec_words(spec_znz(zeros), 8)
+        assert golden.decode(s, n).tolist() == [0] * n
+        tail = np.concatenate([zeros, [1]])
+        assert golden.encode(tail).znz_words.tolist() == spec_words(spec_znz(tail), 8)
+
+
+def test_extreme_deltas_use_the_ninth_plane():
+    values = np.array([127, -128, 127, -128, 1, -1, 127, -128], dtype=np.int64)
+    s = golden.encode(values)
+    assert s.bpc_words.tolist() == spec_words(spec_bpc(values, 8, 8), 8)
+    assert golden.decode(s, 8).tolist() == values.tolist()
+
+
+@pytest.mark.parametrize("bad", [
+    np.array([128]), np.array([-129]), np.zeros((2, 2), int), np.array([1.5]),
+    np.array([], dtype=int), np.array([True, False]), np.array([2**63], dtype=np.uint64),
+])
+def test_bad_input_is_a_clear_value_error(bad):
+    with pytest.raises(ValueError, match=r"range|1-D|integer|words"):
+        golden.encode(bad, word_bits=8, block_size=8)
+
+
+@pytest.mark.parametrize(("w", "b"), [(8, 16), (12, 8), (32, 8), (16, 4)])
+def test_unsupported_shapes(w, b):
+    with pytest.raises(ValueError, match="supports"):
+        golden.encode(np.array([1]), word_bits=w, block_size=b)
+
+
+def test_unsigned_dtypes_in_range_are_accepted():
+    s = golden.encode(np.array([1, 0, 127], dtype=np.uint8))
+    assert golden.decode(s, 3).tolist() == [1, 0, 127]
+
+
+# --- the paper's evaluation-code sizes -----------------------------------------------
+def paper_reference_block(values, conv) -> int:
+    """Length of one block in the paper's 'ours-04' code, literally (strings)."""
+    n = len(values)
+    if n < 2:
+        return 0
+    planes = conv.planes
+    if conv.float16:
+        f = np.array(values, dtype=np.int64).astype(np.uint16).view(np.float16)
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = [int(x) for x in np.diff(f).view(np.uint16)]
+    else:
+        d = [values[j + 1] - values[j] for j in range(n - 1)]
+    dstr = [_bits(x, conv.dtype_bits)[-planes:] for x in d]
+    dbp = ["".join(s[planes - 1 - p] for s in dstr) for p in range(planes)]
+    length, run = conv.base_bits, 0
+    for p in range(planes):
+        x = dbp[0] if p == 0 else _bits(int(dbp[p], 2) ^ int(dbp[p - 1], 2), n - 1)
+        if set(x) == {"0"}:
+            run += 1
+            continue
+        if run:
+            length += 3 if run == 1 else 2 + clog2(conv.value_bits)
+            run = 0
+        length += len(spec_symbol(x, dbp[p], n))
+    if run:
+        length += 3 if run == 1 else 2 + clog2(conv.value_bits)
+    return length
+
+
+@pytest.mark.parametrize("fmt", ["fixed8", "fixed12", "fixed16", "float16"])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_paper_sizes_equal_a_literal_count(fmt, data):
+    conv = paper.CONVENTIONS[fmt]
+    w = 8 if fmt == "fixed8" else 16
+    values = data.draw(signed_words(w, max_size=70))
+    if fmt == "fixed12":
+        values = np.clip(values, -2048, 2047)
+    held = paper._held(values, conv)
+    nz = held[~paper.is_zero(held, conv)]
+    expected_bpc = sum(paper_reference_block([int(v) for v in nz[i:i + 8]], conv)
+                       for i in range(0, len(nz), 8))
+    zero = paper.is_zero(held, conv)
+    runs, run = [], 0
+    for z in zero:
+        if z:
+            run += 1
+        else:
+            if run:
+                runs.append(run)
+            run = 0
+    expected_znz = int((~zero).sum()) + sum(((r - 1) // 16 + 1) * 5 for r in runs)
+    assert paper.bpc_bits(nz, conv) == expected_bpc
+    assert paper.ebpc_bits(values, conv) == expected_bpc + expected_znz
+
+
+def test_paper_zero_rle_and_zvc_sizes():
+    conv = paper.CONVENTIONS["fixed8"]
+    values = np.array([0] * 16 + [3] + [0] * 17 + [0] * 3)  # runs: 16, then 20 (16 + 4)
+    assert paper.zero_rle_bits(values, conv) == 6 + 9 + 6 + 5
+    assert paper.zvc_bits(values, conv) == len(values) + 8
+    assert paper.uncompressed_bits(10, paper.CONVENTIONS["fixed12"]) == 120
