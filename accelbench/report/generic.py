@@ -43,7 +43,7 @@ class CodecOverview:
         overview = Table(
             "codec_overview", "Compression ratio, throughput and area of every codec",
             ["workload (dataset/format)", "codec", "ratio (mean ± std over images)",
-             "min", "max", "zero fraction", "compressor word/cycle",
+             "min", "max", "zero words (mean over layers)", "compressor word/cycle",
              "decompressor word/cycle", "compressor GE", "decompressor GE"], rows,
             notes=["ratio = uncompressed bits / compressed bits over all recorded layers of "
                    "an image; word/cycle from cycle-accurate co-simulation of the netlists on a "
@@ -65,7 +65,8 @@ class CodecOverview:
             "Codecs: compression ratio, throughput, area",
             text=f"{len(codecs)} codec evaluations. Per-layer figures for every codec and "
                  f"workload are in `csv/codec_per_layer.csv`.",
-            tables=[overview, per_layer], plots=[_ratio_plot(codecs)])
+            tables=[overview, per_layer],
+            plots=[_ratio_plot(codecs), *_per_layer_plots(codecs)])
 
 
 def _ratio_plot(codecs: Sequence[ResultRecord]) -> Plot:
@@ -95,6 +96,39 @@ def _ratio_plot(codecs: Sequence[ResultRecord]) -> Plot:
     return Plot("codec_ratios", "Compression ratio per codec and workload", draw,
                 "Mean compression ratio over images; error bars: standard deviation over "
                 "images.")
+
+
+def _per_layer_plots(codecs: Sequence[ResultRecord], fmt: str = "fixed8") -> list[Plot]:
+    """Ratio of each layer, in network order, one line per codec (one plot per dataset)."""
+    plots = []
+    datasets = sorted({r.workload["id"].split("/")[0] for r in codecs
+                       if r.workload["id"].endswith(f"/{fmt}")})
+    for dataset in datasets:
+        chosen = [r for r in codecs if r.workload["id"] == f"{dataset}/{fmt}"
+                  and r.details.get("per_layer")]
+        if not chosen:
+            continue
+
+        def draw(fig, chosen=chosen) -> None:
+            ax = fig.add_subplot(1, 1, 1)
+            for r in sorted(chosen, key=lambda r: r.design):
+                ratios = [e["ratio"] for e in r.details["per_layer"]]
+                ax.plot(range(len(ratios)), ratios, marker=".", lw=1, label=r.design)
+            kinds = [e["kind"] for e in chosen[0].details["per_layer"]]
+            for i, kind in enumerate(kinds):
+                if kind != "relu":
+                    ax.axvspan(i - 0.5, i + 0.5, color="0.92", lw=0)
+            ax.set_xlabel("layer (network order; shaded: linear/residual maps)")
+            ax.set_ylabel("compression ratio (x)")
+            ax.legend(fontsize=7)
+            fig.set_size_inches(8, 4.5)
+
+        synthetic = " (SYNTHETIC)" if chosen[0].synthetic else ""
+        plots.append(Plot(f"codec_per_layer_{dataset}_{fmt}".replace(":", "_"),
+                          f"Per-layer compression ratio, {dataset}{synthetic}, {fmt}", draw,
+                          f"Compression ratio of every recorded feature map of {dataset}"
+                          f"{synthetic} in {fmt}, summed over images, per codec."))
+    return plots
 
 
 @dataclass
