@@ -37,13 +37,13 @@ def pack_codes(values: np.ndarray, lengths: np.ndarray,
     """Pack a code sequence MSB-first into ``word_bits``-bit words (last word zero-padded).
 
     Returns the words and the unpadded length in bits. Every code must be at most
-    ``word_bits`` long, so it touches at most two words: each code is shifted into its
+    ``word_bits`` + 1 long, so it touches at most two words: each code is shifted into its
     two-word window and the disjoint pieces are summed per word (O(codes), no bit array;
     equal to ``accelbench.bits.pack_bits(code_bits(...))``, see the tests).
     """
     lengths = np.asarray(lengths, dtype=np.int64).ravel()
     values = np.asarray(values, dtype=np.int64).ravel()
-    if lengths.size and lengths.max() > word_bits:
+    if lengths.size and lengths.max() > word_bits + 1:
         raise ValueError(f"a code of {lengths.max()} bits does not fit a {word_bits}-bit word")
     ends = np.cumsum(lengths)
     total = int(ends[-1]) if ends.size else 0

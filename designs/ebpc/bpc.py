@@ -142,23 +142,37 @@ def zero_runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def block_codes(blocks: np.ndarray, shape: BlockShape) -> tuple[np.ndarray, np.ndarray]:
     """Code words (values, lengths) of whole blocks, shape (n_blocks, 1 + W + 1): the base
     then one slot per plane (length 0 inside a zero run)."""
+    return _block_codes(blocks, shape, with_values=True)
+
+
+def block_bits(blocks: np.ndarray, shape: BlockShape) -> int:
+    """Total coded size of whole blocks in bits (lengths only, no code values)."""
+    _, lengths = _block_codes(blocks, shape, with_values=False)
+    return int(lengths.sum())
+
+
+def _block_codes(blocks: np.ndarray, shape: BlockShape,
+                 with_values: bool) -> tuple[np.ndarray | None, np.ndarray]:
     w = shape.word_bits
     dbp = delta_planes(blocks, shape.planes, w + 1)
     x = xor_planes(dbp)
     tab_values, tab_lengths = shape.table
-    values = tab_values[x]
     lengths = tab_lengths[x]
     dbp_zero = (dbp == 0) & (x != (1 << shape.vector_bits) - 1)
-    values[dbp_zero] = PREFIX_DBP_ZERO
     lengths[dbp_zero] = 5
     zero = x == 0
     zero_mask = zero.astype(np.int64) @ (np.int64(1) << np.arange(shape.planes, dtype=np.int64))
     run_values, run_lengths = run_code_table(shape.planes, shape.run_bits)
-    values = np.where(zero, run_values[zero_mask], values)
     lengths = np.where(zero, run_lengths[zero_mask], lengths)
+    base_len = np.full((len(blocks), 1), w, dtype=lengths.dtype)
+    if not with_values:
+        return None, np.concatenate([base_len, lengths], axis=1)
+    values = tab_values[x]
+    values[dbp_zero] = PREFIX_DBP_ZERO
+    values = np.where(zero, run_values[zero_mask], values)
     base = blocks[:, :1].astype(np.int64) & ((1 << w) - 1)
     return (np.concatenate([base, values], axis=1),
-            np.concatenate([np.full_like(base, w), lengths], axis=1))
+            np.concatenate([base_len, lengths], axis=1))
 
 
 @functools.cache

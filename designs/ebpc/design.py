@@ -42,7 +42,7 @@ class EbpcCodec(CodecDesign):
         return to_words(out, self.word_bits)
 
     def compressed_bits(self, values: np.ndarray) -> int:
-        return self.encode(values).total_bits
+        return golden.compressed_bits(self._signed(values), self.word_bits, self.block_size)
 
     def paper_bits(self, values: np.ndarray, fmt: str | None = None) -> int:
         """Size by the paper's evaluation code (BPCplus 'ours-04', chunk 8)."""

@@ -62,7 +62,8 @@ def bit_packer(out: StreamOut, word_bits: int, buffer_bits: int, max_symbol: int
     """Packs variable-length symbols MSB-first into words on ``out`` (one word a cycle).
 
     ``symbol`` is left-aligned (its first bit is the MSB) in ``max_symbol`` bits and is
-    taken when ``add`` is high (the caller only adds when ``can_add``). A word leaves as
+    taken when ``add`` is high (the caller only adds when ``can_add``, which may depend
+    on ``length`` when a symbol can be longer than a word). A word leaves as
     soon as more than ``word_bits`` bits are held, so the last word is always kept back
     until ``flush`` sends it with ``last`` (zero-padded). ``flush`` must not coincide
     with ``add``.
@@ -99,7 +100,11 @@ def bit_packer(out: StreamOut, word_bits: int, buffer_bits: int, max_symbol: int
     out.valid <<= o_valid
     out.last <<= o_last
     room = buffer_bits + w - max_symbol  # fill that still leaves room for any symbol
-    can_add = free if room >= buffer_bits else free & (fill <= room)
+    if room >= buffer_bits:
+        can_add = free
+    else:  # room for this very symbol: kept in the buffer, or one word leaves now
+        needed = fill + length
+        can_add = (needed <= buffer_bits) | (free & (needed <= window_bits))
     return Packer(can_add=can_add, flush_done=flush & ((fill == 0) | do_flush),
                   empty=(fill == 0) & ~o_valid)
 

@@ -13,6 +13,7 @@ stream is produced.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,11 +92,21 @@ def _block_lengths(blocks: np.ndarray, conv: Convention) -> np.ndarray:
     _, tab_lengths = bpc.nonzero_symbol_table(vb, clog2(n))
     lengths = tab_lengths[x]
     lengths = np.where((dbp == 0) & (x != (1 << vb) - 1), 5, lengths)
-    ends, run = bpc.zero_runs(x)
-    run_len = np.where(run == 1, 3, 2 + clog2(conv.value_bits))
     zero = x == 0
-    lengths = np.where(zero, np.where(ends, run_len, 0), lengths)
+    zero_mask = zero.astype(np.int64) @ (np.int64(1) << np.arange(conv.planes, dtype=np.int64))
+    lengths = np.where(zero, _run_lengths(conv.planes, clog2(conv.value_bits))[zero_mask],
+                       lengths)
     return conv.base_bits + lengths.sum(axis=1)
+
+
+@functools.cache
+def _run_lengths(planes: int, run_bits: int) -> np.ndarray:
+    """Per zero-plane mask: code lengths of the zero runs (original BPC table: isolated
+    zero ``001``, run ``01`` + (L-2)) at each run's last plane, 0 elsewhere."""
+    masks = np.arange(1 << planes, dtype=np.int64)
+    zero = ((masks[:, None] >> np.arange(planes)) & 1).astype(bool)
+    ends, run = bpc.zero_runs(np.where(zero, 0, 1))
+    return np.where(ends, np.where(run == 1, 3, 2 + run_bits), 0).astype(np.int8)
 
 
 def bpc_bits(words: np.ndarray, conv: Convention, block: int = PAPER_BLOCK) -> int:

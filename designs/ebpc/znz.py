@@ -38,6 +38,18 @@ def codes(nonzero: np.ndarray, max_run: int = MAX_RUN) -> tuple[np.ndarray, np.n
     return values, lengths
 
 
+def run_lengths(zero: np.ndarray) -> np.ndarray:
+    """Lengths of the maximal runs of True in ``zero``."""
+    edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
+    return np.nonzero(edges == -1)[0] - np.nonzero(edges == 1)[0]
+
+
+def code_bits(nonzero: np.ndarray, max_run: int = MAX_RUN) -> int:
+    """Size of the ZNZ code in bits: 1 per non-zero, 5 per started 16-zero chunk."""
+    chunks = int(((run_lengths(~nonzero) + max_run - 1) // max_run).sum())
+    return int(nonzero.sum()) + chunks * (1 + clog2(max_run))
+
+
 def decode(bits: np.ndarray, n_values: int, max_run: int = MAX_RUN,
            value_bits: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
     """Parse the codes of ``n_values`` words from the start of ``bits``.

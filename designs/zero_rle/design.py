@@ -1,0 +1,68 @@
+"""Zero-RLE as an accelbench codec design."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from accelbench.bits import to_signed, to_words
+from accelbench.codec import CodecDesign, Encoded
+from accelbench.design import EvaluationOptions
+from accelbench.designs.ebpc.paper_metrics import describe_headline, with_alternative_ratio
+from accelbench.designs.zero_rle import golden, netlist
+from accelbench.metrics import Evaluation
+from accelbench.netlist.ports import Ports
+from accelbench.workloads import Workload
+
+
+class ZeroRleCodec(CodecDesign):
+    summary = ("Zero-RLE baseline of the EBPC paper: 1 + word per non-zero, 0 + 4-bit run "
+               "length per run of up to 16 zeros (one stream)")
+    compressed_streams = ("rle",)
+    assumed_defaults: ClassVar[tuple[str, ...]] = (
+        "hardware run code = 0 + (L-1) in 4 bits (the paper's code writes L itself, 5 bits "
+        "for L = 16); compression_ratio uses the paper's count",
+    )
+
+    def __init__(self, word_bits: int = 8) -> None:
+        if word_bits not in golden.SUPPORTED:
+            raise ValueError(f"zero-RLE supports word_bits 8 or 16, got {word_bits}")
+        super().__init__(f"zero-rle-w{word_bits}", word_bits=word_bits, max_zero_run=16)
+
+    def _signed(self, values: np.ndarray) -> np.ndarray:
+        return to_signed(to_words(values, self.word_bits), self.word_bits)
+
+    def encode(self, values: np.ndarray) -> Encoded:
+        return golden.encode(self._signed(values), self.word_bits)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        return to_words(golden.decode(encoded, encoded.n_values, self.word_bits),
+                        self.word_bits)
+
+    def compressed_bits(self, values: np.ndarray) -> int:
+        """The paper's referenceImpl.zeroRLE size for W-bit words (the ratio metric)."""
+        return golden.paper_bits(values, self.word_bits)
+
+    def build_compressor(self, ports: Ports) -> None:
+        netlist.zero_rle_compressor(ports, self.word_bits)
+
+    def build_decompressor(self, ports: Ports) -> None:
+        netlist.zero_rle_decompressor(ports, self.word_bits)
+
+    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
+        evaluation = describe_headline(
+            super().evaluate(workload, options),
+            "uncompressed / compressed bits, mean over images; compressed size as the "
+            "paper's referenceImpl.zeroRLE counts it for W-bit words")
+        with_alternative_ratio(
+            evaluation, workload, "hardware",
+            lambda words, fmt: golden.hardware_bits(self._signed(words), self.word_bits),
+            paper_uncompressed=False,
+            description="the hardware stream (0 + (L-1) run codes), unpadded")
+        return with_alternative_ratio(
+            evaluation, workload, "paper",
+            lambda words, fmt: golden.paper_bits(words, self.word_bits, fmt),
+            paper_uncompressed=True,
+            description="the paper's zeroRLE in the format's own width (12 bits for "
+                        "fixed12) over N*numBit")
