@@ -10,7 +10,6 @@ overwrites a local-memory row once no later output row needs it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +17,8 @@ import numpy as np
 from accelbench.designs.spots.plan import (
     LayerPlan,
     input_block_mask,
+    structural_block_mask,
+    structural_pairs,
     weight_block_mask,
 )
 
@@ -32,17 +33,29 @@ class LayerResult:
     flag_reads: int  # zero-flag words read from the local memories
     gbuf_reads: int  # real input words streamed from the global buffer (once)
     weight_reads: int  # weights read from the weight lists
-    useful_pe_steps: int  # issued steps x valid lanes x real filters
+    useful_pe_steps: int  # issued MAC slots on weights of the filter's own group
     split: bool
     tiles: int
     details: dict = field(default_factory=dict)
 
 
-def tile_costs(plan: LayerPlan, weight: np.ndarray | None,
-               nonzero: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(T, issued, listed): E_h x pixel tiles x filter tiles arrays."""
-    wl = weight_block_mask(plan, weight).astype(np.int64)  # F x B
-    inz = input_block_mask(plan, nonzero)  # B x Eh x Tw
+def plan_mask(plan: LayerPlan, base: np.ndarray) -> np.ndarray:
+    """Listed blocks at the plan's tile width from a mask at ``cols`` filters per tile
+    (split mode lists a block if any of its sub-arrays' filter tiles does)."""
+    if not plan.split:
+        return base
+    p = plan.config.subarrays
+    ft = plan.filter_tiles
+    padded = np.zeros((ft * p, base.shape[1]), dtype=bool)
+    padded[:base.shape[0]] = base
+    return padded.reshape(ft, p, -1).any(axis=1)
+
+
+def tile_costs(plan: LayerPlan, wl: np.ndarray,
+               inz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(T, issued, listed): E_h x pixel tiles x filter tiles arrays, from the listed
+    blocks ``wl`` (F x B) and the input block mask ``inz`` (B x E_h x pixel tiles)."""
+    wl = wl.astype(np.int64)
     sizes = plan.block_sizes.astype(np.int64)
     b = plan.blocks
     flat = inz.reshape(b, -1).astype(np.int64)
@@ -117,16 +130,26 @@ def valid_lane_counts(plan: LayerPlan) -> np.ndarray:
     return yok[:, None, :, None] * xcount[None, :, None, :]
 
 
-def layer_cycles(plan: LayerPlan, weight: np.ndarray | None,
-                 nonzero: np.ndarray | None) -> LayerResult:
-    """Cycles and reads of one layer. ``weight``: O x C/groups x kh x kw (None: dense);
-    ``nonzero``: C x H x W bool activation mask (None: no zero blocks)."""
-    cost, issued, listed = tile_costs(plan, weight, nonzero)
+def layer_cycles(plan: LayerPlan, weight: np.ndarray | None = None,
+                 nonzero: np.ndarray | None = None, *, base_mask: np.ndarray | None = None,
+                 inz: np.ndarray | None = None) -> LayerResult:
+    """Cycles and reads of one layer. ``weight``: O x C/groups x kh x kw (None: dense)
+    or ``base_mask``: listed blocks at ``cols`` filters per tile; ``nonzero``: C x H x W
+    bool activation mask (None: no zero blocks) or ``inz`` from
+    :func:`~accelbench.designs.spots.plan.input_block_mask`."""
+    if base_mask is not None:
+        wl = plan_mask(plan, base_mask) if plan.config.skip_weights else \
+            structural_block_mask(plan)
+    else:
+        wl = weight_block_mask(plan, weight)
+    if inz is None:
+        inz = input_block_mask(plan, nonzero)
+    elif not plan.config.skip_inputs:
+        inz = np.ones_like(inz)
+    cost, issued, listed = tile_costs(plan, wl, inz)
     e_last = _schedule(plan, cost)
     cycles = e_last + drain(plan)
     # reads: issued steps read one word per valid lane; every listed block reads flags
-    wl = weight_block_mask(plan, weight)
-    inz = input_block_mask(plan, nonzero)
     kh, kw = plan.shape.kernel
     cbs = plan.channel_blocks
     lanes_ok = valid_lane_counts(plan)  # kh x kw x eh x tw
@@ -142,9 +165,9 @@ def layer_cycles(plan: LayerPlan, weight: np.ndarray | None,
                               * plan.tile_filters)
     # weight reads: each issued step reads one weight per real filter of the tile
     weight_reads = int((issued * real_filters[None, None, :]).sum())
-    useful = int((wl[:, :, None] * (inz.reshape(plan.blocks, -1) * sizes
-                                    * per_block_lanes)[None]).sum(axis=(1, 2))
-                 @ real_filters)
+    # MAC slots on structurally present weights (what a dense engine computes too)
+    pairs = structural_pairs(plan) * wl  # F x B
+    useful = int((pairs @ (inz.reshape(plan.blocks, -1) * per_block_lanes)).sum())
     c, h, w = plan.shape.channels, plan.shape.height, plan.shape.width
     return LayerResult(
         cycles=int(cycles), issued_steps=issued_total, tile_steps=int(cost.sum()),
@@ -152,20 +175,3 @@ def layer_cycles(plan: LayerPlan, weight: np.ndarray | None,
         flag_reads=flag_reads, gbuf_reads=c * h * w, weight_reads=weight_reads,
         useful_pe_steps=useful, split=plan.split, tiles=int(cost.size),
         details={"listed_blocks": int(listed[0, 0].sum()) if listed.size else 0})
-
-
-def best_mode(shape, groups, config, weight, nonzero) -> LayerResult:
-    """Evaluate the tall and (if the array has sub-arrays) the split mode; keep the
-    faster (the compiler's per-layer choice)."""
-    best = None
-    for split in ((False, True) if config.subarrays > 1 else (False,)):
-        plan = LayerPlan(shape, groups, config, split)
-        res = layer_cycles(plan, weight, nonzero)
-        if best is None or res.cycles < best.cycles:
-            best = res
-    assert best is not None
-    return best
-
-
-def ceil_div(a: int, b: int) -> int:
-    return math.ceil(a / b)

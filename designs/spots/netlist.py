@@ -17,6 +17,7 @@ layer-specialised build; a runtime-configurable unit would add configuration reg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyrtl
@@ -102,12 +103,15 @@ def rotate(words: list[pyrtl.WireVector], amount: pyrtl.WireVector) -> list[pyrt
     return out
 
 
-def im2col_unit(plan: LayerPlan, ms: MemoryShapes, gbuf: list[pyrtl.MemBlock],
+def im2col_unit(plan: LayerPlan, ms: MemoryShapes,
+                gbuf_read: Callable[[pyrtl.WireVector], list[pyrtl.WireVector]],
                 start: pyrtl.WireVector, done_rows_inc: pyrtl.WireVector,
                 step: dict[str, pyrtl.WireVector]) -> dict[str, pyrtl.WireVector]:
-    """Streaming loader + local memories + ring. ``step`` gives the compute side's
-    request (rs = r * stride, dy, dx, cb, c, tile index t, t_nb = t * banks); returns
-    lane values, their block flags OR-ed (``nz``) and the loader's row count."""
+    """Streaming loader + local memories + ring. ``gbuf_read(address)`` returns the
+    global buffer's ``banks`` words at {row, column block, channel}; ``step`` is the
+    compute side's request (rs = r * stride, dy, dx, cb, c, tile index t, t_nb = t *
+    banks, slotbase); returns lane values, their block flags OR-ed (``nz``), the count
+    of valid lanes, the loader's row count and whether it read a beat."""
     s, nb, ns = plan.stride, plan.banks, plan.slots
     c_in, h, w = plan.shape.channels, plan.shape.height, plan.shape.width
     t_pad, _, l_pad, _ = plan.shape.pads
@@ -137,8 +141,9 @@ def im2col_unit(plan: LayerPlan, ms: MemoryShapes, gbuf: list[pyrtl.MemBlock],
     baddr = pyrtl.concat(lslot, lxb, lc)
     cb_of_lc = lc[qbits:] if qbits < len(lc) else pyrtl.Const(0, 1)
     faddr = pyrtl.concat(lslot, lxb, cb_of_lc.zero_extended(ms.cb)[:ms.cb])
+    words = gbuf_read(gaddr)
     for b in range(nb):
-        word = gbuf[b][gaddr]
+        word = words[b]
         dbanks[b][baddr] <<= pyrtl.MemBlock.EnabledWrite(word, lgo)
         acc = pyrtl.Register(g, f"ld_flags{b}")
         nzbit = (word != 0).zero_extended(g)
@@ -146,7 +151,7 @@ def im2col_unit(plan: LayerPlan, ms: MemoryShapes, gbuf: list[pyrtl.MemBlock],
         acc_new = (pyrtl.select(lq == 0, pyrtl.Const(0, g), acc) | fresh)[:g]
         acc.next <<= pyrtl.select(lgo, acc_new, acc)
         fbanks[b][faddr] <<= pyrtl.MemBlock.EnabledWrite(acc_new, flag_write)
-    with pyrtl.conditional_assignment:
+    with pyrtl.conditional_assignment:  # noqa: SIM117 (PyRTL conditional blocks)
         with lgo:
             with last_c:
                 lc.next |= 0
@@ -170,13 +175,18 @@ def im2col_unit(plan: LayerPlan, ms: MemoryShapes, gbuf: list[pyrtl.MemBlock],
     slot = pyrtl.select(slot_raw >= ns, slot_raw - ns, slot_raw)[:ms.slot]
     # rotation amount and column-block offset from dx - pad_left (constant table on dx)
     kw = plan.shape.kernel[1]
-    rho_tab = [(d - l_pad) % nb for d in range(kw)]
-    q0_tab = [1 if d < l_pad else 0 for d in range(kw)]  # floor((dx-pl)/nb) == -1
-    rho = pyrtl.mux(dx, *[pyrtl.Const(v, bits(nb)) for v in rho_tab],
-                    default=pyrtl.Const(0, bits(nb))) if kw > 1 else pyrtl.Const(rho_tab[0],
-                                                                                bits(nb))
-    q0neg = pyrtl.mux(dx, *[pyrtl.Const(v, 1) for v in q0_tab],
-                      default=pyrtl.Const(0, 1)) if kw > 1 else pyrtl.Const(q0_tab[0], 1)
+    if "rho" in step:  # a general unit: the controller sends the rotation amount
+        rho, q0neg = step["rho"], step["q0neg"]
+    else:  # layer-specialised: a constant table on dx
+        rho_tab = [(d - l_pad) % nb for d in range(kw)]
+        q0_tab = [1 if d < l_pad else 0 for d in range(kw)]  # floor((dx-pl)/nb) == -1
+        if kw > 1:
+            rho = pyrtl.mux(dx, *[pyrtl.Const(v, bits(nb)) for v in rho_tab],
+                            default=pyrtl.Const(0, bits(nb)))
+            q0neg = pyrtl.mux(dx, *[pyrtl.Const(v, 1) for v in q0_tab],
+                              default=pyrtl.Const(0, 1))
+        else:
+            rho, q0neg = pyrtl.Const(rho_tab[0], bits(nb)), pyrtl.Const(q0_tab[0], 1)
     outs = []
     for b in range(nb):
         xb = (t + (rho > b) - q0neg)[:ms.xb]
@@ -262,7 +272,7 @@ def spots_system(ports: Ports, plan: LayerPlan, entries: int) -> None:
     qb = bits(g) if g > 1 else 0
     c = (pyrtl.concat(cb, q[:qb]) if qb else cb)[:ms.c]
     row_end = pyrtl.WireVector(1, "row_end")
-    unit = im2col_unit(plan, ms, gbuf, start, row_end,
+    unit = im2col_unit(plan, ms, lambda addr: [mem[addr] for mem in gbuf], start, row_end,
                        {"rs": rs, "dy": dy, "dx": dx, "cb": cb, "c": c, "t": t,
                         "t_nb": t_nb, "slotbase": slotbase})
     loaded = unit["loaded"]
@@ -347,3 +357,52 @@ def spots_system(ports: Ports, plan: LayerPlan, entries: int) -> None:
     reads <<= pyrtl.select(issue, unit["valid_lanes"], 0)
     beat = ports.output("ld_beat", 1)  # the loader read ``banks`` words this cycle
     beat <<= unit["beat"]
+
+
+def im2col_netlist(ports: Ports, plan: LayerPlan) -> None:
+    """The IM2COL unit alone (for area): global-buffer words and the controller's step
+    request (including the ring's rotation amount, so the rotator is general) are
+    ports; lane values, the block's non-zero flag and loader state are outputs."""
+    ms = memory_shapes(plan, 1)
+    ml = meta_layout(plan)
+    addr_port = [ports.output("gbuf_addr", ms.gbuf)]
+    words = [ports.input(f"gbuf{b}", DATA_BITS) for b in range(plan.banks)]
+
+    def read(addr: pyrtl.WireVector) -> list[pyrtl.WireVector]:
+        addr_port[0] <<= addr
+        return words
+
+    eh = plan.out_hw[0]
+    kh = plan.shape.kernel[0]
+    step = {"rs": ports.input("rs", bits(eh * plan.stride + kh + 1) + 1),
+            "dy": ports.input("dy", ml.dy), "dx": ports.input("dx", ml.dx),
+            "cb": ports.input("cb", ms.cb), "c": ports.input("c", ms.c),
+            "t": ports.input("t", bits(plan.pixel_tiles)),
+            "t_nb": ports.input("t_nb", bits(plan.pixel_tiles * plan.banks + 1)),
+            "slotbase": ports.input("slotbase", ms.slot),
+            "rho": ports.input("rho", bits(plan.banks)), "q0neg": ports.input("q0neg", 1)}
+    unit = im2col_unit(plan, ms, read, ports.input("start", 1), ports.input("row_done", 1),
+                       step)
+    for i, lane in enumerate(unit["lanes"]):
+        out = ports.output(f"lane{i}", DATA_BITS)
+        out <<= lane
+    for name in ("nz", "beat"):
+        out = ports.output(name, 1)
+        out <<= unit[name]
+    out = ports.output("loaded", len(unit["loaded"]))
+    out <<= unit["loaded"]
+    out = ports.output("valid_lanes", len(unit["valid_lanes"]))
+    out <<= unit["valid_lanes"]
+
+
+def pe_netlist(ports: Ports) -> None:
+    """One processing element with its pass-through registers (for area)."""
+    from accelbench.designs.systolic.array import pe_cell
+
+    a_out, w_out, f_out, l_out, out = pe_cell(
+        ports.input("a", DATA_BITS), ports.input("w", DATA_BITS), ports.input("first", 1),
+        ports.input("last", 1), "pe")
+    for name, wire in (("a_out", a_out), ("w_out", w_out), ("first_out", f_out),
+                       ("last_out", l_out), ("out", out)):
+        port = ports.output(name, len(wire))
+        port <<= wire

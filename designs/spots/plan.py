@@ -23,13 +23,14 @@ Terms (all labelled defaults, see docs/spots.md):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from accelbench.designs.systolic.golden import ConvShape
+from accelbench.engines.layers import ConvShape
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,10 @@ class LayerPlan:
         return dy, dx, c
 
 
+@functools.lru_cache(maxsize=256)
 def structural_block_mask(plan: LayerPlan) -> np.ndarray:
-    """F x B: blocks that hold any weight of the tile's filters at all (groups)."""
+    """F x B: blocks that hold any weight of the tile's filters at all (groups); cached,
+    read-only."""
     f_tiles, cl = plan.filter_tiles, plan.tile_filters
     n, c, g = plan.shape.filters, plan.shape.channels, plan.groups
     cb, blk = plan.channel_blocks, plan.config.block
@@ -150,7 +153,34 @@ def structural_block_mask(plan: LayerPlan) -> np.ndarray:
     touch &= (filt < n)[:, None]
     per_tile = touch.reshape(f_tiles, cl, cb).any(axis=1)  # F x CB
     kh, kw = plan.shape.kernel
-    return np.tile(per_tile, (1, kh * kw))
+    out = np.tile(per_tile, (1, kh * kw))
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def structural_pairs(plan: LayerPlan) -> np.ndarray:
+    """F x B: (filter, K-row) pairs of the tile and block that hold a weight of the
+    filter's own group, i.e. the MACs a dense engine would also do (cached, read-only)."""
+    f_tiles, cl = plan.filter_tiles, plan.tile_filters
+    n, c, g = plan.shape.filters, plan.shape.channels, plan.groups
+    cbs, blk = plan.channel_blocks, plan.config.block
+    kh, kw = plan.shape.kernel
+    lo_f = np.arange(f_tiles) * cl
+    hi_f = np.minimum(lo_f + cl, n)
+    if g == 1:
+        per = np.outer(hi_f - lo_f, np.minimum(blk, c - np.arange(cbs) * blk))
+    else:
+        ng, cg = n // g, c // g
+        grp = np.arange(c) // cg  # each channel's group, and its filters' range
+        overlap = (np.minimum(hi_f[:, None], (grp[None, :] + 1) * ng)
+                   - np.maximum(lo_f[:, None], grp[None, :] * ng)).clip(min=0)  # F x C
+        padded = np.zeros((f_tiles, cbs * blk), dtype=np.int64)
+        padded[:, :c] = overlap
+        per = padded.reshape(f_tiles, cbs, blk).sum(axis=2)
+    out = np.tile(per, (1, kh * kw))
+    out.flags.writeable = False
+    return out
 
 
 def weight_block_mask(plan: LayerPlan, weight: np.ndarray | None) -> np.ndarray:

@@ -58,7 +58,7 @@ def delay(wire: pyrtl.WireVector, cycles: int, name: str = "") -> pyrtl.WireVect
     return out
 
 
-def _pe(a_in, w_in, first_in, last_in, tag: str):
+def pe_cell(a_in, w_in, first_in, last_in, tag: str):
     """One MAC: returns (a_out, w_out, first_out, last_out, out_reg) registers."""
     a_out = pyrtl.Register(DATA_BITS, name=f"a_{tag}")
     w_out = pyrtl.Register(DATA_BITS, name=f"w_{tag}")
@@ -137,7 +137,7 @@ def build_array(rows_per_sub: int, cols: int, subarrays: int = 1, name: str = "s
             for j in range(cols):
                 if i == 0:
                     top_last[p].append(lst)
-                a, w_down, f, lst, o = _pe(a, w_row[j], f, lst, f"{name}_{g}_{j}")
+                a, w_down, f, lst, o = pe_cell(a, w_row[j], f, lst, f"{name}_{g}_{j}")
                 next_w.append(w_down)
                 row_out.append(o)
             w_row = next_w

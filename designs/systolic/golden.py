@@ -4,39 +4,12 @@ the array runs (pixels on rows, filters on columns, the reduction k in time)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from accelbench.engines.layers import ConvShape
 
-@dataclass(frozen=True)
-class ConvShape:
-    """One group of a convolution: input C x H x W, ``filters`` outputs, kernel, stride,
-    pads (top, bottom, left, right)."""
-
-    channels: int
-    height: int
-    width: int
-    filters: int
-    kernel: tuple[int, int]
-    stride: int = 1
-    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    @property
-    def out_hw(self) -> tuple[int, int]:
-        t, b, left, r = self.pads
-        kh, kw = self.kernel
-        return ((self.height + t + b - kh) // self.stride + 1,
-                (self.width + left + r - kw) // self.stride + 1)
-
-    @property
-    def m(self) -> int:
-        h, w = self.out_hw
-        return h * w
-
-    @property
-    def k(self) -> int:
-        return self.kernel[0] * self.kernel[1] * self.channels
+__all__ = ["ConvShape", "conv_int", "patch_matrix", "tiles", "weight_matrix"]
 
 
 def patch_matrix(x: np.ndarray, shape: ConvShape) -> np.ndarray:

@@ -19,3 +19,16 @@ def dense_cycles(m: int, n: int, k: int, rows: int, cols: int) -> int:
     t = tiles(m, rows) * tiles(n, cols)
     span = k + (t - 1) * max(k, rows)
     return START_LATENCY + span - 1 + drain_latency(rows, rows, cols)
+
+
+def layer_cycles(m: int, n: int, k: int, groups: int, rows: int, cols: int) -> int:
+    """A (grouped) layer: the groups' tiles issue back to back (M, N, K per group)."""
+    t = groups * tiles(m, rows) * tiles(n, cols)
+    span = k + (t - 1) * max(k, rows)
+    return START_LATENCY + span - 1 + drain_latency(rows, rows, cols)
+
+
+def patch_reads(m: int, n: int, k: int, groups: int, cols: int) -> int:
+    """Patch words the array reads from its SRAM banks: every filter tile re-reads the
+    whole lowered input of its group."""
+    return groups * tiles(n, cols) * m * k

@@ -1,0 +1,1 @@
+"""An Eyeriss-like row-stationary analytical model (no netlist)."""
