@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from accelbench.errors import AccelbenchError
@@ -46,7 +46,7 @@ class TopologyRow:
     num_filter: int
     stride: int
     sparsity: tuple[int, int] = (1, 1)
-    line: int = 0
+    line: int = field(default=0, compare=False)
     gemm: bool = False
 
     @property

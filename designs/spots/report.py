@@ -50,7 +50,9 @@ class SpotsSection:
         rows = []
         for r in sorted(spots, key=_network):
             for pct, s in sorted(r.details.get("summary", {}).items(), key=lambda kv: int(kv[0])):
-                rows.append([_network(r), r.details.get("activations", "")[:6], int(pct),
+                acts = r.details.get("activations", "")
+                rows.append([_network(r), "real" if acts.startswith("real") else "assumed",
+                             int(pct),
                              s["cycles"], _fmt(s["speedup_vs_dense"]),
                              _fmt(s["speedup_vs_noskip"]), _fmt(s["speedup_vs_eyeriss"]),
                              _fmt(s["utilisation"])])
