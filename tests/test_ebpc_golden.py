@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accelbench.bits import pack_bits
 from accelbench.designs.ebpc import golden, paper
-from accelbench.designs.ebpc.bitcode import clog2
+from accelbench.designs.ebpc.bitcode import clog2, code_bits, pack_codes
 
 SHAPES = [(8, 8), (16, 8), (16, 16)]
 
@@ -116,6 +117,20 @@ def test_golden_equals_the_spec_transcription_and_round_trips(w, b, data):
     assert s.bpc_words.tolist() == spec_words(bpc_ref, w)
     assert s.znz_words.dtype == s.bpc_words.dtype == np.dtype(f"uint{w}")
     assert np.array_equal(golden.decode(s, len(values), word_bits=w, block_size=b), values)
+
+
+@pytest.mark.parametrize("w", [8, 16])
+@settings(max_examples=40, deadline=None)
+@given(codes=st.lists(st.integers(0, 17).flatmap(
+    lambda n: st.tuples(st.integers(0, (1 << n) - 1), st.just(n))), max_size=200))
+def test_pack_codes_equals_bit_packing(w, codes):
+    codes = [(v, n) for v, n in codes if n <= w + 1]
+    values = np.array([v for v, _ in codes], dtype=np.int64)
+    lengths = np.array([n for _, n in codes], dtype=np.int64)
+    words, total = pack_codes(values, lengths, w)
+    bits = code_bits(values, lengths)
+    assert total == len(bits) == int(lengths.sum())
+    assert words.tolist() == pack_bits(bits, w).tolist()
 
 
 def test_zero_run_boundaries_and_empty_bpc():

@@ -36,11 +36,13 @@ def pack_codes(values: np.ndarray, lengths: np.ndarray,
                word_bits: int) -> tuple[np.ndarray, int]:
     """Pack a code sequence MSB-first into ``word_bits``-bit words (last word zero-padded).
 
-    Returns the words and the unpadded length in bits. Every code must be at most
-    ``word_bits`` + 1 long, so it touches at most two words: each code is shifted into its
-    two-word window and the disjoint pieces are summed per word (O(codes), no bit array;
-    equal to ``accelbench.bits.pack_bits(code_bits(...))``, see the tests).
+    Returns the words and the unpadded length in bits. Every value must fit its length
+    (``value < 2**length``, so a length-0 code has value 0) and every code must be at
+    most ``word_bits`` + 1 long, so it touches at most two words. O(codes), no bit array;
+    equal to ``accelbench.bits.pack_bits(code_bits(...))`` (tested).
     """
+    if word_bits not in (8, 16):
+        raise ValueError(f"pack_codes packs 8- or 16-bit words, got {word_bits}")
     lengths = np.asarray(lengths, dtype=np.int64).ravel()
     values = np.asarray(values, dtype=np.int64).ravel()
     if lengths.size and lengths.max() > word_bits + 1:
@@ -50,17 +52,15 @@ def pack_codes(values: np.ndarray, lengths: np.ndarray,
     n_words = -(-total // word_bits)
     if n_words == 0:
         return np.zeros(0, dtype=word_dtype(word_bits)), 0
-    keep = lengths > 0
-    lengths, ends, values = lengths[keep], ends[keep], values[keep] & ((1 << lengths[keep]) - 1)
     starts = ends - lengths
-    word = starts // word_bits
-    window = values << (2 * word_bits - (starts - word * word_bits) - lengths)
-    high = (window >> word_bits).astype(np.float64)
-    low = (window & ((1 << word_bits) - 1)).astype(np.float64)
-    # float weights are exact here: every word value is below 2**16
-    acc = (np.bincount(word, weights=high, minlength=n_words + 1)
-           + np.bincount(word + 1, weights=low, minlength=n_words + 1))
-    return acc[:n_words].astype(word_dtype(word_bits)), total
+    # each code shifted into the two-word window of the word it starts in; the windows
+    # summed per word (disjoint bits, below 2**32: exact in bincount's float weights)
+    window = values << (2 * word_bits - (starts & (word_bits - 1)) - lengths)
+    sums = np.bincount(starts >> (word_bits.bit_length() - 1), weights=window,
+                       minlength=n_words).astype(np.int64)[:n_words]
+    words = sums >> word_bits
+    words[1:] |= sums[:-1] & ((1 << word_bits) - 1)
+    return words.astype(word_dtype(word_bits)), total
 
 
 def stream_bits(words: np.ndarray, word_bits: int, what: str) -> np.ndarray:

@@ -96,20 +96,20 @@ def planes_of(deltas: np.ndarray, planes: int) -> np.ndarray:
     delta so that its bit q lands at bit q*(n-1); shifting by the delta's element position
     and summing over the block packs G whole planes into one 64-bit integer.
     """
-    nb, n1 = deltas.shape
+    n1 = deltas.shape[1]
     group = max(1, min(planes, 64 // max(n1, 1)))
     spread = _spread_table(group, n1)
     element_shift = np.arange(n1 - 1, -1, -1, dtype=np.uint64)
-    out = np.empty((nb, planes), dtype=np.int64)
     d = deltas.astype(np.int64)
     mask = np.uint64((1 << n1) - 1)
+    parts = []
     for first in range(0, planes, group):
         count = min(group, planes - first)
         slices = (d >> first) & ((1 << group) - 1)
         packed = (spread[slices] << element_shift).sum(axis=1, dtype=np.uint64)
-        for q in range(count):
-            out[:, first + q] = (packed >> np.uint64(q * n1)) & mask
-    return out
+        shifts = np.arange(count, dtype=np.uint64) * np.uint64(n1)
+        parts.append((packed[:, None] >> shifts[None, :]) & mask)
+    return np.concatenate(parts, axis=1).astype(np.int64)
 
 
 @functools.cache
@@ -161,7 +161,7 @@ def _block_codes(blocks: np.ndarray, shape: BlockShape,
     dbp_zero = (dbp == 0) & (x != (1 << shape.vector_bits) - 1)
     lengths[dbp_zero] = 5
     zero = x == 0
-    zero_mask = zero.astype(np.int64) @ (np.int64(1) << np.arange(shape.planes, dtype=np.int64))
+    zero_mask = plane_mask(zero)
     run_values, run_lengths = run_code_table(shape.planes, shape.run_bits)
     lengths = np.where(zero, run_lengths[zero_mask], lengths)
     base_len = np.full((len(blocks), 1), w, dtype=lengths.dtype)
@@ -175,6 +175,15 @@ def _block_codes(blocks: np.ndarray, shape: BlockShape,
             np.concatenate([base_len, lengths], axis=1))
 
 
+def plane_mask(flags: np.ndarray) -> np.ndarray:
+    """Row-wise integers of boolean columns (column p -> bit p), at most 24 columns."""
+    packed = np.packbits(flags, axis=1, bitorder="little")
+    out = np.zeros(len(flags), dtype=np.int64)
+    for i in range(packed.shape[1]):
+        out |= packed[:, i].astype(np.int64) << (8 * i)
+    return out
+
+
 @functools.cache
 def run_code_table(planes: int, run_bits: int) -> tuple[np.ndarray, np.ndarray]:
     """For every zero-plane mask (bit p set: X_p = 0), the zero-run code words per plane
@@ -182,7 +191,8 @@ def run_code_table(planes: int, run_bits: int) -> tuple[np.ndarray, np.ndarray]:
     masks = np.arange(1 << planes, dtype=np.int64)
     zero = ((masks[:, None] >> np.arange(planes)) & 1).astype(bool)
     ends, run = zero_runs(np.where(zero, 0, 1))
-    values = np.where(run == 1, 0b01, (1 << run_bits) | np.maximum(run - 2, 0))
+    values = np.where(ends, np.where(run == 1, 0b01, (1 << run_bits) | np.maximum(run - 2, 0)),
+                      0)
     lengths = np.where(ends, np.where(run == 1, 2, 3 + run_bits), 0)
     return values.astype(np.int32), lengths.astype(np.int8)
 

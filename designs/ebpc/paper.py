@@ -93,7 +93,7 @@ def _block_lengths(blocks: np.ndarray, conv: Convention) -> np.ndarray:
     lengths = tab_lengths[x]
     lengths = np.where((dbp == 0) & (x != (1 << vb) - 1), 5, lengths)
     zero = x == 0
-    zero_mask = zero.astype(np.int64) @ (np.int64(1) << np.arange(conv.planes, dtype=np.int64))
+    zero_mask = bpc.plane_mask(zero)
     lengths = np.where(zero, _run_lengths(conv.planes, clog2(conv.value_bits))[zero_mask],
                        lengths)
     return conv.base_bits + lengths.sum(axis=1)

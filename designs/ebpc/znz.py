@@ -34,7 +34,7 @@ def codes(nonzero: np.ndarray, max_run: int = MAX_RUN) -> tuple[np.ndarray, np.n
     pos = position_in_run(zero) % max_run
     emit_zero = zero & ((pos == max_run - 1) | run_ends(zero))
     lengths = np.where(nonzero, 1, np.where(emit_zero, 1 + clog2(max_run), 0))
-    values = np.where(nonzero, 1, pos)
+    values = np.where(nonzero, 1, np.where(emit_zero, pos, 0))
     return values, lengths
 
 
