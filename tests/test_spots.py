@@ -4,7 +4,7 @@ network evaluation and the report section."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from accelbench.design import EvaluationOptions
@@ -75,7 +75,9 @@ def test_random_layers_cosimulate(k, stride, c, n, extra, pad, block, split, see
     shape = ConvShape(c, k + extra[0], k + extra[1], n, (k, k), stride, (pad,) * 4)
     rng = np.random.default_rng(seed)
     x, w = _random(rng, shape, 1, rng.random(), rng.random())
-    _cosim(LayerPlan(shape, 1, SpotsConfig(6, 2, 2, block), split), x, w)
+    plan = LayerPlan(shape, 1, SpotsConfig(6, 2, 2, block), split)
+    assume(k - 1 - pad < plan.banks)  # the netlist's ring needs more banks than that
+    _cosim(plan, x, w)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +186,10 @@ def test_design_on_real_efficientnet_data_cosimulates_and_reports(real_layers):
                           details=ev.details)
     out = SpotsSection().render([record])
     names = [t.name for t in out.tables]
-    assert names[:3] == ["spots_networks", "spots_per_layer", "spots_ifm_reads"]
+    assert names[:4] == ["spots_networks", "spots_per_layer", "spots_pruning",
+                         "spots_ifm_reads"]
+    summary = ev.details["summary"]
+    assert summary[90]["unstructured_cycles"] > summary[90]["cycles"]
     assert len(out.tables[0].rows) == 4 and out.tables[0].rows[0][1] == "real"
     assert len(out.tables[1].rows) == 50
     import matplotlib
@@ -204,3 +209,13 @@ def test_im2col_area_is_synthesised_for_a_small_unit():
                      SpotsConfig(2, 2, 1, 4), False)
     report = synthesize(build_block(lambda p: im2col_netlist(p, plan)), "im2col_small")
     assert report.total_ge > 100 and report.memory_bits > 0
+
+
+def test_netlist_rejects_kernels_wider_than_its_ring():
+    from accelbench.designs.spots.netlist import spots_system
+    from accelbench.netlist.build import build_block
+
+    plan = LayerPlan(ConvShape(2, 6, 6, 2, (5, 5), 1, (0, 0, 0, 0)), 1,
+                     SpotsConfig(2, 2, 1, 2), False)
+    with pytest.raises(ValueError, match="needs more than 2 IM2COL banks"):
+        build_block(lambda p: spots_system(p, plan, 1))

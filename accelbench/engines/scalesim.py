@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from accelbench.errors import AccelbenchError
@@ -164,8 +164,15 @@ def topology_cycles(rows_in: Sequence[TopologyRow], array: tuple[int, int],
     LayerID) per channel, as SCALE-Sim runs them."""
     r, c = array
     _check(r, c, dataflow, mode)
-    return [row_cycles(row, r, c, dataflow, mode, i)
-            for i, row in enumerate(expand_depthwise(list(rows_in)))]
+    out: list[LayerCycles] = []
+    seen: dict[tuple, LayerCycles] = {}  # DP expansions repeat one layer many times
+    for i, row in enumerate(expand_depthwise(list(rows_in))):
+        key = (row.ifmap_h, row.ifmap_w, row.filter_h, row.filter_w, row.channels,
+               row.num_filter, row.stride)
+        if key not in seen:
+            seen[key] = row_cycles(row, r, c, dataflow, mode, i)
+        out.append(replace(seen[key], layer_id=i, name=row.name))
+    return out
 
 
 def format_report(results: Sequence[LayerCycles],

@@ -18,7 +18,12 @@ from accelbench.designs.spots.plan import (
     structural_block_mask,
     weight_block_mask,
 )
-from accelbench.designs.spots.pruning import block_prune, quantize_int8, random_block_mask
+from accelbench.designs.spots.pruning import (
+    block_prune_levels,
+    magnitude_prune_levels,
+    quantize_int8,
+    random_block_mask,
+)
 from accelbench.designs.systolic.model import layer_cycles as dense_layer_cycles
 from accelbench.designs.systolic.model import patch_reads
 from accelbench.engines.layers import EngineLayer, engine_layers
@@ -38,14 +43,18 @@ def _best(results: list[LayerResult]) -> LayerResult:
 
 
 def _base_masks(layer: EngineLayer, weight: np.ndarray | None, cfg: SpotsConfig,
-                sparsities, seed: int, position: int) -> dict[float, np.ndarray]:
-    """Listed blocks at ``cols`` filters per tile, per weight sparsity."""
+                sparsities, seed: int, position: int,
+                unstructured: bool = False) -> dict[float, np.ndarray]:
+    """Listed blocks at ``cols`` filters per tile, per weight sparsity (``unstructured``:
+    real weights pruned element by element instead of block by block)."""
     tall = LayerPlan(layer.shape, layer.groups, cfg, False)
     masks = {}
     if weight is not None:
-        for s in sparsities:
-            pruned = block_prune(weight, layer.groups, cfg.cols, cfg.block, s)
-            q, _ = quantize_int8(pruned)
+        levels = (magnitude_prune_levels(weight, sparsities) if unstructured else
+                  block_prune_levels(weight, layer.groups, cfg.cols, cfg.block, sparsities))
+        _, scale = quantize_int8(weight)  # the unpruned layer's scale
+        for s, pruned in zip(sparsities, levels, strict=True):
+            q = np.clip(np.rint(pruned / scale), -127, 127)
             masks[s] = weight_block_mask(tall, q)
         return masks
     structural = structural_block_mask(tall)
@@ -65,6 +74,7 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
     totals = {s: 0 for s in sparsities}
     useful = {s: 0 for s in sparsities}
     local = {s: 0 for s in sparsities}
+    unstructured = {s: 0 for s in sparsities}
     total_noskip = total_dense = total_rs = 0
     dense_reads = dense_dram = ifm_words = 0
     real_layers = 0
@@ -105,6 +115,16 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
             totals[s] += best.cycles
             useful[s] += best.useful_pe_steps
             local[s] += best.local_reads
+        if data.weight is not None:  # real weights: element-wise pruning for contrast
+            umasks = _base_masks(el, data.weight, cfg, sparsities, seed, 0, unstructured=True)
+            for s in sparsities:
+                best = _best([layer_cycles(plans[md], base_mask=umasks[s], inz=inz[md])
+                              for md in modes])
+                row[f"unstructured_cycles_s{round(s * 100)}"] = best.cycles
+                unstructured[s] += best.cycles
+        else:
+            for s in sparsities:
+                unstructured[s] += row[f"cycles_s{round(s * 100)}"]
         layers.append(row)
     elapsed = time.perf_counter() - t0
     summary = {}
@@ -117,6 +137,8 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
             "speedup_vs_eyeriss": total_rs / totals[s],
             "utilisation": useful[s] / (cfg.pes * totals[s]),
             "local_reads": local[s]}
+        if real_layers:
+            summary[pct]["unstructured_cycles"] = unstructured[s]
     return {"layers": layers, "summary": summary, "noskip_cycles": total_noskip,
             "dense_cycles": total_dense, "eyeriss_cycles": total_rs,
             "dense_patch_sram_reads": dense_reads, "dense_lowered_dram_reads": dense_dram,

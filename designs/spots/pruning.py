@@ -26,35 +26,46 @@ def block_norms(weight: np.ndarray, groups: int, cols: int, block: int) -> np.nd
     return norms
 
 
+def block_prune_levels(weight: np.ndarray, groups: int, cols: int, block: int,
+                       sparsities) -> list[np.ndarray]:
+    """:func:`block_prune` at several sparsities (one sort; the pruned sets are nested)."""
+    norms = block_norms(weight, groups, cols, block)
+    live = np.flatnonzero(norms.reshape(-1) >= 0)
+    order = live[np.argsort(norms.reshape(-1)[live], kind="stable")]
+    o, cg = weight.shape[:2]
+    filt = np.arange(o)[:, None]
+    chan = (filt // (o // groups)) * cg + np.arange(cg)[None, :]
+    out = []
+    for sparsity in sparsities:
+        keep = np.ones(norms.size, dtype=bool)
+        keep[order[:round(max(sparsity, 0) * len(live))]] = False
+        mask = keep.reshape(norms.shape)[filt // cols, chan // block]  # o x cg x kh x kw
+        out.append(np.where(mask, weight, 0).astype(weight.dtype))
+    return out
+
+
 def block_prune(weight: np.ndarray, groups: int, cols: int, block: int,
                 sparsity: float) -> np.ndarray:
     """Zero the ``sparsity`` fraction of skip blocks with the smallest L2 norm (among the
     blocks that hold weights), layer by layer. Returns a pruned copy."""
-    if sparsity <= 0:
-        return weight.copy()
-    norms = block_norms(weight, groups, cols, block)
-    live = np.flatnonzero(norms.reshape(-1) >= 0)
-    n_prune = round(sparsity * len(live))
-    order = live[np.argsort(norms.reshape(-1)[live], kind="stable")][:n_prune]
-    keep = np.ones(norms.size, dtype=bool)
-    keep[order] = False
-    keep = keep.reshape(norms.shape)  # ft x cbs x kh x kw
-    o, cg = weight.shape[:2]
-    filt = np.arange(o)[:, None]
-    chan = (filt // (o // groups)) * cg + np.arange(cg)[None, :]
-    mask = keep[filt // cols, chan // block]  # o x cg x kh x kw
-    return np.where(mask, weight, 0).astype(weight.dtype)
+    return block_prune_levels(weight, groups, cols, block, [sparsity])[0]
+
+
+def magnitude_prune_levels(weight: np.ndarray, sparsities) -> list[np.ndarray]:
+    """:func:`magnitude_prune` at several sparsities (one sort)."""
+    flat = np.abs(weight).reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    out = []
+    for sparsity in sparsities:
+        pruned = weight.copy().reshape(-1)
+        pruned[order[:round(max(sparsity, 0) * flat.size)]] = 0
+        out.append(pruned.reshape(weight.shape))
+    return out
 
 
 def magnitude_prune(weight: np.ndarray, sparsity: float) -> np.ndarray:
     """Element-wise magnitude pruning of one layer (unstructured)."""
-    if sparsity <= 0:
-        return weight.copy()
-    flat = np.abs(weight).reshape(-1)
-    n_prune = round(sparsity * flat.size)
-    out = weight.copy().reshape(-1)
-    out[np.argsort(flat, kind="stable")[:n_prune]] = 0
-    return out.reshape(weight.shape)
+    return magnitude_prune_levels(weight, [sparsity])[0]
 
 
 def random_block_mask(structural: np.ndarray, sparsity: float,

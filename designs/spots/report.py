@@ -31,7 +31,8 @@ class SpotsSection:
         spots = [r for r in records if r.design.startswith("spots-")]
         if not spots:
             return None
-        tables = [self._networks(spots), self._per_layer(spots), self._reads(spots),
+        tables = [self._networks(spots), self._per_layer(spots), self._pruning(spots),
+                  self._reads(spots),
                   self._area(records), self._speed(records), self._scalesim(records)]
         tables = [t for t in tables if t is not None]
         cfg = spots[0].details.get("config", {})
@@ -87,6 +88,23 @@ class SpotsSection:
                       "no-skip cycles", "dense 16x16 cycles", "Eyeriss-like cycles"],
                      rows, show=False)
 
+    def _pruning(self, spots) -> Table | None:
+        rows = []
+        for r in sorted(spots, key=_network):
+            for pct, s in sorted(r.details.get("summary", {}).items(), key=lambda kv: int(kv[0])):
+                if "unstructured_cycles" in s:
+                    rows.append([_network(r), int(pct), s["cycles"], s["unstructured_cycles"],
+                                 _fmt(s["unstructured_cycles"] / s["cycles"])])
+        if not rows:
+            return None
+        return Table("spots_pruning", "Block-wise vs element-wise magnitude pruning (real "
+                     "weights)", ["network", "weight sparsity %", "SPOTS cycles, block "
+                                  "pruning (default)", "SPOTS cycles, element-wise pruning",
+                                  "ratio"], rows,
+                     notes=["Element-wise pruning leaves few skip blocks all-zero "
+                            "(a block spans 8 filters x 8 channels), except in depthwise "
+                            "layers whose blocks hold one weight per filter."])
+
     def _reads(self, spots) -> Table:
         rows = []
         for r in sorted(spots, key=_network):
@@ -135,7 +153,9 @@ class SpotsSection:
                      "equivalents)", ["design", "part", "GE", "flip-flops", "how"], rows,
                      notes=["The IM2COL unit is synthesised for a 3x3 stride-1 64-channel "
                             "56x56 layer with a general ring rotator; its address "
-                            "comparators use that layer's constants (layer-specialised)."])
+                            "comparators use that layer's constants (layer-specialised).",
+                            "PE array = PEs x one PE; a whole synthesised 4x4 array (skew, "
+                            "readout, deskew) is 1.09x sixteen PEs (docs/spots.md)."])
 
     def _speed(self, records) -> Table | None:
         trace = None
@@ -151,7 +171,7 @@ class SpotsSection:
             if t is None:
                 continue
             rows.append([_network(r), r.design, _fmt(t, 5), _fmt(trace, 1),
-                         _fmt(trace / t, 1) if trace and t else None])
+                         round(trace / t) if trace and t else None])
         if not rows:
             return None
         return Table("spots_model_speed", "Closed-form model time for a whole network vs "
