@@ -112,6 +112,8 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
             row[f"cycles_s{pct}"] = best.cycles
             row[f"mode_s{pct}"] = "split" if best.split else "tall"
             row[f"local_reads_s{pct}"] = best.local_reads
+            row[f"utilisation_s{pct}"] = round(best.useful_pe_steps / (cfg.pes * best.cycles),
+                                               4)
             totals[s] += best.cycles
             useful[s] += best.useful_pe_steps
             local[s] += best.local_reads

@@ -45,7 +45,8 @@ class SpotsSection:
                 "`cosim_layers_exact`). Weight sparsity = fraction of skip blocks pruned by "
                 "magnitude. " + PAPER_NOTE)
         return SectionOutput("SPOTS: sparse systolic GEMM with an IM2COL unit", text=text,
-                             tables=tables, plots=[_speedup_plot(spots)])
+                             tables=tables,
+                             plots=[_speedup_plot(spots), *_layer_plots(spots)])
 
     def _networks(self, spots) -> Table:
         rows = []
@@ -79,12 +80,18 @@ class SpotsSection:
                 rows.append([_network(r), e["layer"], e["op"], "x".join(map(str, e["shape"])),
                              e["groups"], e["activations"], e["input_zero_fraction"],
                              *[e.get(f"cycles_s{p}") for p in pcts],
+                             *[_fmt(e["dense_cycles"] / e[f"cycles_s{p}"]) for p in pcts],
+                             *[_fmt(e["eyeriss_cycles"] / e[f"cycles_s{p}"]) for p in pcts],
+                             *[e.get(f"utilisation_s{p}") for p in pcts],
                              *[e.get(f"mode_s{p}") for p in pcts],
                              e["noskip_cycles"], e["dense_cycles"], e["eyeriss_cycles"]])
         return Table("spots_per_layer", "SPOTS per layer (CSV only)",
                      ["network", "layer", "op", "C x H x W x N x kh x kw x s", "groups",
                       "activations", "input zero fraction",
-                      *[f"cycles s{p}" for p in pcts], *[f"mode s{p}" for p in pcts],
+                      *[f"cycles s{p}" for p in pcts],
+                      *[f"speedup vs dense s{p}" for p in pcts],
+                      *[f"speedup vs Eyeriss-like s{p}" for p in pcts],
+                      *[f"PE utilisation s{p}" for p in pcts], *[f"mode s{p}" for p in pcts],
                       "no-skip cycles", "dense 16x16 cycles", "Eyeriss-like cycles"],
                      rows, show=False)
 
@@ -227,3 +234,34 @@ def _speedup_plot(spots) -> Plot:
     return Plot("spots_speedup", "SPOTS speedup by weight sparsity", draw,
                 "Cycle ratios from the netlist-exact models; defaults as labelled in the "
                 "tables.")
+
+
+def _layer_plots(spots) -> list[Plot]:
+    """Per-layer speedup over the dense array for the networks with real activations."""
+    real = [r for r in spots if r.details.get("activations", "").startswith("real")]
+    plots = []
+    for r in real:
+        net = _network(r)
+        layers = r.details.get("per_layer", [])
+        pcts = sorted({int(k[len("cycles_s"):]) for e in layers for k in e
+                       if k.startswith("cycles_s")})
+
+        def draw(fig, layers=layers, pcts=pcts, name=net) -> None:
+            ax = fig.add_subplot(1, 1, 1)
+            xs = range(len(layers))
+            for p in pcts:
+                ax.plot(xs, [e["dense_cycles"] / e[f"cycles_s{p}"] for e in layers],
+                        marker=".", label=f"{p} % blocks pruned")
+            ax.set_xticks(list(xs))
+            ax.set_xticklabels([e["layer"] for e in layers], rotation=90, fontsize=5)
+            ax.set_ylabel("speedup vs dense 16x16 (x)")
+            ax.set_yscale("log")
+            ax.axhline(1.0, color="grey", lw=0.5)
+            ax.set_title(f"{name}: per layer, real activations", fontsize=9)
+            ax.legend(fontsize=7)
+            fig.set_size_inches(11, 4.5)
+
+        plots.append(Plot(f"spots_layers_{_network(r)}", f"SPOTS per layer on "
+                          f"{_network(r)}", draw, "Dense-array cycles / SPOTS cycles per "
+                          "layer, real activations and block-pruned real weights."))
+    return plots
