@@ -20,7 +20,7 @@ import numpy as np
 
 from accelbench.designs.ebpc import bpc
 from accelbench.designs.ebpc.bitcode import clog2
-from accelbench.designs.ebpc.znz import MAX_RUN, run_ends
+from accelbench.designs.ebpc.znz import MAX_RUN, run_starts_and_lengths
 
 PAPER_BLOCK = 8  # chunkSize of the paper's evaluation
 
@@ -124,12 +124,10 @@ def znz_bits(words: np.ndarray, conv: Convention, max_run: int = MAX_RUN) -> int
     """BPCplus_fastLength's ZNZ size: 1 bit per non-zero, 5 bits per started 16-zero
     chunk of every zero run that a non-zero follows (a trailing run costs nothing)."""
     zero = is_zero(words, conv)
-    nonzero_count = int((~zero).sum())
-    ends = np.nonzero(run_ends(zero))[0]
-    ends = ends[ends < len(zero) - 1]  # runs followed by a non-zero
-    starts = np.nonzero(zero & ~np.concatenate([[False], zero[:-1]]))[0]
-    lengths = ends - starts[: len(ends)] + 1
-    return nonzero_count + int(((lengths - 1) // max_run + 1).sum()) * (1 + clog2(max_run))
+    starts, lengths = run_starts_and_lengths(zero)
+    followed = starts + lengths < len(zero)
+    chunks = int(((lengths[followed] - 1) // max_run + 1).sum())
+    return int((~zero).sum()) + chunks * (1 + clog2(max_run))
 
 
 def ebpc_bits(words: np.ndarray, conv: Convention, block: int = PAPER_BLOCK) -> int:
@@ -142,12 +140,10 @@ def zero_rle_bits(words: np.ndarray, conv: Convention, max_run: int = MAX_RUN) -
     """referenceImpl.zeroRLE(x, maxZeroBurstLen=16) size: ``1`` + value per non-zero;
     ``0`` + the count itself per chunk of a zero run (16 zeros need a 5-bit count)."""
     zero = is_zero(words, conv)
-    ends = np.nonzero(run_ends(zero))[0]
-    starts = np.nonzero(zero & ~np.concatenate([[False], zero[:-1]]))[0]
-    lengths = ends - starts + 1
+    lengths = run_starts_and_lengths(zero)[1]
     full, rest = lengths // max_run, lengths % max_run
     count_bits = clog2(max_run)
-    zero_bits = (full * (1 + (max_run.bit_length())) + (rest > 0) * (1 + count_bits)).sum()
+    zero_bits = (full * (1 + max_run.bit_length()) + (rest > 0) * (1 + count_bits)).sum()
     return int((~zero).sum()) * (1 + conv.base_bits) + int(zero_bits)
 
 

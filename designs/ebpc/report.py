@@ -233,8 +233,9 @@ class EbpcSection:
         format when ``fmt`` is None."""
         if fmt is not None:
             chosen = [r for r in mine if _dataset_format(r)[1] == fmt]
-        else:
-            chosen = [r for r in mine if _family(r.design) == "ebpc"]
+        else:  # the paper's block size: one series per format
+            chosen = [r for r in mine if _family(r.design) == "ebpc"
+                      and r.parameters.get("block_size") == 8]
         datasets = sorted({_dataset_format(r)[0] for r in chosen})
 
         def series(r: ResultRecord) -> list[tuple[float, float]]:
@@ -261,9 +262,10 @@ class EbpcSection:
                 ax.set_yscale("log")
                 ax.legend(fontsize=6)
             fig.set_size_inches(5 * max(len(datasets), 1), 4)
+            fig.tight_layout()
 
         name = f"ebpc_layers_{fmt}" if fmt else "ebpc_layers_formats"
         title = (f"Per-layer ratio against zero fraction, {fmt}" if fmt else
-                 "EBPC per-layer ratio against zero fraction, every format")
+                 "EBPC (B=8) per-layer ratio against zero fraction, every format")
         return Plot(name, title, draw, "One point per layer (all images); EBPC/ZVC: hardware "
                     "ratio, zero-RLE/BPC: paper method.")

@@ -15,33 +15,33 @@ from accelbench.errors import StreamFormatError
 MAX_RUN = 16  # MAX_ZRLE_LEN of the hardware
 
 
-def position_in_run(zero: np.ndarray) -> np.ndarray:
-    """For each zero, its 0-based index inside its run of zeros (undefined elsewhere)."""
-    idx = np.arange(len(zero))
-    last_nonzero = np.maximum.accumulate(np.where(zero, -1, idx))
-    return idx - last_nonzero - 1
-
-
-def run_ends(zero: np.ndarray) -> np.ndarray:
-    """True at the last zero of every maximal run of zeros."""
-    following = np.concatenate([zero[1:], [False]])
-    return zero & ~following
-
-
 def codes(nonzero: np.ndarray, max_run: int = MAX_RUN) -> tuple[np.ndarray, np.ndarray]:
     """One code word per input position (length 0 where a zero only extends its run)."""
-    zero = ~nonzero
-    pos = position_in_run(zero) % max_run
-    emit_zero = zero & ((pos == max_run - 1) | run_ends(zero))
-    lengths = np.where(nonzero, 1, np.where(emit_zero, 1 + clog2(max_run), 0))
-    values = np.where(nonzero, 1, np.where(emit_zero, pos, 0))
+    lengths = nonzero.astype(np.int8)
+    values = lengths.copy()
+    starts, runs = run_starts_and_lengths(~nonzero)
+    if runs.size:
+        chunks = (runs + max_run - 1) // max_run  # codes per run
+        run_of = np.repeat(np.arange(len(runs)), chunks)
+        first = np.cumsum(chunks) - chunks
+        k = np.arange(len(run_of)) - first[run_of]  # chunk index inside its run
+        offset = np.minimum((k + 1) * max_run, runs[run_of]) - 1
+        where = starts[run_of] + offset
+        lengths[where] = 1 + clog2(max_run)
+        values[where] = offset % max_run
     return values, lengths
+
+
+def run_starts_and_lengths(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of every maximal run of True in ``flags``."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    return starts, np.flatnonzero(edges == -1) - starts
 
 
 def run_lengths(zero: np.ndarray) -> np.ndarray:
     """Lengths of the maximal runs of True in ``zero``."""
-    edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
-    return np.nonzero(edges == -1)[0] - np.nonzero(edges == 1)[0]
+    return run_starts_and_lengths(zero)[1]
 
 
 def code_bits(nonzero: np.ndarray, max_run: int = MAX_RUN) -> int:
