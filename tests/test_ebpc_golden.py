@@ -166,6 +166,14 @@ def test_unsupported_shapes(w, b):
         golden.encode(np.array([1]), word_bits=w, block_size=b)
 
 
+def test_decode_accepts_plain_containers():
+    s = golden.encode(np.array([0, 3, 0, 0, -2]))
+    plain = {"znz_words": s.znz_words.tolist(), "bpc_words": s.bpc_words.tolist()}
+    assert golden.decode(plain, 5).tolist() == [0, 3, 0, 0, -2]
+    zeros = golden.encode(np.zeros(4, int))
+    assert golden.decode({"znz": zeros.znz_words, "bpc": []}, 4).tolist() == [0] * 4
+
+
 def test_unsigned_dtypes_in_range_are_accepted():
     s = golden.encode(np.array([1, 0, 127], dtype=np.uint8))
     assert golden.decode(s, 3).tolist() == [1, 0, 127]
@@ -226,6 +234,7 @@ def test_paper_sizes_equal_a_literal_count(fmt, data):
     expected_znz = int((~zero).sum()) + sum(((r - 1) // 16 + 1) * 5 for r in runs)
     assert paper.bpc_bits(nz, conv) == expected_bpc
     assert paper.ebpc_bits(values, conv) == expected_bpc + expected_znz
+    assert golden.paper_bits(values, w, fmt) == expected_bpc + expected_znz
 
 
 def test_paper_zero_rle_and_zvc_sizes():

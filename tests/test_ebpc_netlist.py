@@ -39,7 +39,7 @@ def test_worked_example_through_the_netlists():
 
 
 @pytest.mark.parametrize(("w", "b"), SHAPES)
-@settings(max_examples=35, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data(), probability=st.sampled_from([1.0, 0.8, 0.45]),
        seed=st.integers(0, 2**31 - 1))
 def test_netlists_bit_exact_with_back_pressure(w, b, data, probability, seed):

@@ -3,12 +3,13 @@
 ``encode`` turns N signed W-bit words into two streams of W-bit words: ``znz`` (the
 zero-run-length code of the zero/non-zero mask) and ``bpc`` (the bit-plane code of the
 non-zero words, padded with zero words to whole blocks). ``decode`` inverts it given N.
-``paper_bits`` (module :mod:`accelbench.designs.ebpc.paper`) gives the size the paper's
-evaluation code would count instead.
+``paper_bits`` (details in :mod:`accelbench.designs.ebpc.paper`) gives the size the
+paper's evaluation code would count instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,12 +108,27 @@ def compressed_bits(values: np.ndarray, word_bits: int = 8, block_size: int = 8)
             + bpc.block_bits(pad_blocks(v[nonzero], shape.block_size), shape))
 
 
-def _streams_of(s: object) -> tuple[np.ndarray, np.ndarray]:
+def paper_bits(values: np.ndarray, word_bits: int = 8, fmt: str | None = None) -> int:
+    """Size in bits as the paper's evaluation code counts it (BPCplus, 'ours-04', chunk
+    8), for words of number format ``fmt`` (None: W-bit integers); see :mod:`.paper`."""
+    from accelbench.designs.ebpc import paper
+
+    return paper.ebpc_bits(np.asarray(values), paper.convention(fmt, word_bits))
+
+
+def streams_of(s: object) -> tuple[np.ndarray, np.ndarray]:
+    """The (znz, bpc) words of ``s``: an ``Encoded``, an object with ``znz_words`` and
+    ``bpc_words``, or a mapping with those keys (or ``znz``/``bpc``)."""
     if isinstance(s, Encoded):
         missing = [n for n in STREAMS if n not in s.streams]
         if missing:
             raise StreamFormatError(f"EBPC streams {missing} are missing")
         return s.streams["znz"], s.streams["bpc"]
+    if isinstance(s, Mapping):
+        for keys in (("znz_words", "bpc_words"), STREAMS):
+            if all(k in s for k in keys):
+                return s[keys[0]], s[keys[1]]
+        raise StreamFormatError("EBPC streams znz_words/bpc_words are missing")
     try:
         return s.znz_words, s.bpc_words  # type: ignore[attr-defined]
     except AttributeError:
@@ -129,7 +145,7 @@ def decode(s: object, n_values: int, word_bits: int = 8, block_size: int = 8) ->
     n = int(n_values)
     if not 1 <= n <= MAX_VALUES:
         raise ValueError(f"n_values must be in 1..{MAX_VALUES}, got {n_values}")
-    znz_words, bpc_words = _streams_of(s)
+    znz_words, bpc_words = streams_of(s)
     z_bits = stream_bits(znz_words, word_bits, "ZNZ")
     flags, _, z_used = znz.decode(z_bits, n)
     _check_words("ZNZ", len(znz_words), z_used, word_bits)

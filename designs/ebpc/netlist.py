@@ -180,7 +180,8 @@ def decompress(s: Any, n_values: int, word_bits: int = 8, block_size: int = 8,
     from accelbench.designs.ebpc import golden
 
     golden.check_shape(word_bits, block_size)
-    enc = Encoded({"znz": np.asarray(s.znz_words), "bpc": np.asarray(s.bpc_words)}, {},
+    znz_words, bpc_words = golden.streams_of(s)
+    enc = Encoded({"znz": np.asarray(znz_words), "bpc": np.asarray(bpc_words)}, {},
                   int(n_values))
     words, cycles = _codec(word_bits, block_size).simulate_decompress(enc, **stalls)
     return DecompressResult(to_signed(words, word_bits), cycles)
