@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelbench.bits import to_signed, word_dtype
+from accelbench.bits import to_signed
 from accelbench.codec import MAX_VALUES, Encoded
 from accelbench.designs.ebpc import bpc, znz
 from accelbench.designs.ebpc.bitcode import pack_codes, stream_bits
@@ -165,6 +165,3 @@ def _check_words(what: str, n_words: int, used_bits: int, word_bits: int) -> Non
         raise StreamFormatError(f"{what} stream has {n_words} words but its codes fill "
                                 f"{expected} ({used_bits} bits): trailing words")
 
-
-def words_dtype(word_bits: int) -> np.dtype:
-    return word_dtype(word_bits)

@@ -14,10 +14,6 @@ import pyrtl
 from accelbench.netlist.ports import StreamIn, StreamOut
 
 
-def clog2(n: int) -> int:
-    return max(1, (int(n) - 1).bit_length())
-
-
 def width_for(n: int) -> int:
     """Bits for the values 0..n."""
     return max(1, int(n).bit_length())
