@@ -20,10 +20,10 @@ import numpy as np
 
 from accelbench.bits import to_words
 from accelbench.design import Design, EvaluationOptions, Netlist
-from accelbench.errors import NetlistMismatchError, UnknownNameError
+from accelbench.errors import NetlistMismatchError, SimulationError, UnknownNameError
 from accelbench.metrics import Evaluation, Metric
 from accelbench.netlist.ports import Ports
-from accelbench.netlist.stream import StreamHarness
+from accelbench.netlist.stream import StreamHarness, StreamResult
 from accelbench.workloads import FeatureMapWorkload, Workload
 
 NUM_WORDS_BITS = 24
@@ -97,12 +97,21 @@ class CodecDesign(Design):
         """A simulation harness for one netlist, compiled once and reused."""
         return StreamHarness(self.netlists()[netlist].build, simulator=simulator)
 
+    def _run_harness(self, netlist: str, simulator: str, inputs: dict[str, np.ndarray],
+                     sideband: dict[str, int] | None, stalls: dict[str, Any]) -> StreamResult:
+        """Run one stream; a failed run leaves the netlist mid-stream, so forget it."""
+        try:
+            return self.harness(netlist, simulator).run(inputs, sideband, **stalls)
+        except SimulationError:
+            type(self).harness.cache_clear()
+            raise
+
     # --- co-simulation -----------------------------------------------------------
     def simulate_compress(self, values: np.ndarray, *, simulator: str = "compiled",
                           **stalls: Any) -> tuple[Encoded, int]:
         """Run the compressor netlist; returns its streams (as an Encoded) and cycles."""
         words = to_words(values, self.word_bits)
-        res = self.harness("compressor", simulator).run({"in": words}, **stalls)
+        res = self._run_harness("compressor", simulator, {"in": words}, None, stalls)
         streams = {n: res.outputs[n].astype(words.dtype) for n in self.compressed_streams}
         return Encoded(streams, {}, len(words)), res.cycles
 
@@ -110,9 +119,9 @@ class CodecDesign(Design):
                             **stalls: Any) -> tuple[np.ndarray, int]:
         if not 1 <= encoded.n_values <= MAX_VALUES:
             raise ValueError(f"n_values must be in 1..{MAX_VALUES}, got {encoded.n_values}")
-        res = self.harness("decompressor", simulator).run(
-            {n: encoded.streams[n] for n in self.compressed_streams},
-            {"num_words": encoded.n_values - 1}, **stalls)
+        res = self._run_harness("decompressor", simulator,
+                                {n: encoded.streams[n] for n in self.compressed_streams},
+                                {"num_words": encoded.n_values - 1}, stalls)
         out = res.outputs["out"].astype(to_words(np.zeros(1, np.int64), self.word_bits).dtype)
         if len(out) != encoded.n_values:
             raise NetlistMismatchError(

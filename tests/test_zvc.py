@@ -109,3 +109,15 @@ def test_verilog_export_and_area(tmp_path, monkeypatch):
                                                                          abs=0.1)
     assert report.memory_bits == 0 and report.logic_levels > 0
     assert netlist_area(codec, "compressor").to_json() == report.to_json()  # cached
+
+
+def test_a_starved_decompressor_raises_and_the_design_recovers():
+    from accelbench.errors import SimulationError
+
+    codec = ZvcCodec(8)
+    enc = golden.encode(np.arange(1, 40), 8)
+    truncated = golden.Encoded({"mask": enc.streams["mask"][:-1],
+                                "values": enc.streams["values"]}, enc.bits, enc.n_values)
+    with pytest.raises(SimulationError):
+        codec.simulate_decompress(truncated)
+    codec.cosimulate(np.arange(-5, 30))  # a fresh harness, not the stuck one
