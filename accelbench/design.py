@@ -93,6 +93,19 @@ class Design(abc.ABC):
         }
 
 
+class AnalyticalDesign(Design):
+    """A model without hardware (a baseline described by equations, not a netlist).
+
+    It has no netlists, so there is nothing to co-simulate; its own tests check the model.
+    """
+
+    def netlists(self) -> Mapping[str, Netlist]:
+        return {}
+
+    def verify(self, seed: int = 0) -> None:
+        """Nothing to co-simulate."""
+
+
 @dataclass(frozen=True)
 class EvaluationOptions:
     """Knobs of one evaluation, set from the matrix or the CLI.

@@ -3,9 +3,9 @@ paper's count, netlists bit-exact with back-pressure, throughput and area."""
 
 import numpy as np
 import pytest
+from ebpc_spec import paper_reference_block, signed_words, spec_block, spec_words
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_ebpc_golden import paper_reference_block, signed_words, spec_block, spec_words
 
 from accelbench.designs.bpc import golden
 from accelbench.designs.bpc.design import BpcCodec

@@ -3,9 +3,9 @@ netlists bit-exact with back-pressure, throughput and area."""
 
 import numpy as np
 import pytest
+from ebpc_spec import signed_words, spec_words
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_ebpc_golden import signed_words, spec_words
 
 from accelbench.designs.zero_rle import golden
 from accelbench.designs.zero_rle.design import ZeroRleCodec

@@ -6,18 +6,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded
 from accelbench.design import EvaluationOptions
 from accelbench.designs.bpc import golden, netlist
-from accelbench.designs.ebpc.golden import check_shape
+from accelbench.designs.ebpc.design import BitPlaneCodec
 from accelbench.designs.ebpc.paper_metrics import describe_headline, with_alternative_ratio
 from accelbench.metrics import Evaluation
 from accelbench.netlist.ports import Ports
 from accelbench.workloads import Workload
 
 
-class BpcCodec(CodecDesign):
+class BpcCodec(BitPlaneCodec):
     summary = ("Bit-plane compression alone (the EBPC paper's BPC baseline): EBPC's "
                "bit-plane coder on every word, zeros included")
     compressed_streams = ("bpc",)
@@ -27,21 +25,10 @@ class BpcCodec(CodecDesign):
         "hardware_compression_ratio",
     )
 
+    golden_model = golden
+
     def __init__(self, word_bits: int = 8, block_size: int = 8) -> None:
-        check_shape(word_bits, block_size)
-        super().__init__(f"bpc-w{word_bits}-b{block_size}", word_bits=word_bits,
-                         block_size=block_size)
-        self.block_size = block_size
-
-    def _signed(self, values: np.ndarray) -> np.ndarray:
-        return to_signed(to_words(values, self.word_bits), self.word_bits)
-
-    def encode(self, values: np.ndarray) -> Encoded:
-        return golden.encode(self._signed(values), self.word_bits, self.block_size)
-
-    def decode(self, encoded: Encoded) -> np.ndarray:
-        out = golden.decode(encoded, encoded.n_values, self.word_bits, self.block_size)
-        return to_words(out, self.word_bits)
+        super().__init__(f"bpc-w{word_bits}-b{block_size}", word_bits, block_size)
 
     def compressed_bits(self, values: np.ndarray) -> int:
         """The paper's bpcUtils.BPC(chunkSize=8) size for W-bit words (the ratio metric)."""

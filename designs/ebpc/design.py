@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import ClassVar
 
 import numpy as np
@@ -16,7 +17,33 @@ from accelbench.netlist.ports import Ports
 from accelbench.workloads import Workload
 
 
-class EbpcCodec(CodecDesign):
+class BitPlaneCodec(CodecDesign):
+    """What EBPC and BPC alone share: signed W-bit words coded in blocks of B.
+
+    ``golden_model`` is the module with ``encode(values, W, B)`` and
+    ``decode(encoded, n, W, B)`` for the codec's hardware format.
+    """
+
+    golden_model: ClassVar[ModuleType]
+
+    def __init__(self, name: str, word_bits: int, block_size: int, **parameters) -> None:
+        golden.check_shape(word_bits, block_size)
+        super().__init__(name, word_bits=word_bits, block_size=block_size, **parameters)
+        self.block_size = block_size
+
+    def _signed(self, values: np.ndarray) -> np.ndarray:
+        return to_signed(to_words(values, self.word_bits), self.word_bits)
+
+    def encode(self, values: np.ndarray) -> Encoded:
+        return self.golden_model.encode(self._signed(values), self.word_bits, self.block_size)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        out = self.golden_model.decode(encoded, encoded.n_values, self.word_bits,
+                                       self.block_size)
+        return to_words(out, self.word_bits)
+
+
+class EbpcCodec(BitPlaneCodec):
     summary = ("Extended Bit-Plane Compression: zero-RLE mask stream + bit-plane code of "
                "the non-zero words (Cavigelli et al., JETCAS 2019), hardware variant")
     compressed_streams = ("znz", "bpc")
@@ -25,21 +52,11 @@ class EbpcCodec(CodecDesign):
         "the paper-method size is reported as paper_compression_ratio",
     )
 
+    golden_model = golden
+
     def __init__(self, word_bits: int = 8, block_size: int = 8) -> None:
-        golden.check_shape(word_bits, block_size)
-        super().__init__(f"ebpc-w{word_bits}-b{block_size}", word_bits=word_bits,
-                         block_size=block_size, max_zero_run=16)
-        self.block_size = block_size
-
-    def _signed(self, values: np.ndarray) -> np.ndarray:
-        return to_signed(to_words(values, self.word_bits), self.word_bits)
-
-    def encode(self, values: np.ndarray) -> Encoded:
-        return golden.encode(self._signed(values), self.word_bits, self.block_size)
-
-    def decode(self, encoded: Encoded) -> np.ndarray:
-        out = golden.decode(encoded, encoded.n_values, self.word_bits, self.block_size)
-        return to_words(out, self.word_bits)
+        super().__init__(f"ebpc-w{word_bits}-b{block_size}", word_bits, block_size,
+                         max_zero_run=16)
 
     def compressed_bits(self, values: np.ndarray) -> int:
         return golden.compressed_bits(self._signed(values), self.word_bits, self.block_size)

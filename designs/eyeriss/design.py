@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from accelbench.design import Design, EvaluationOptions, Netlist
+from accelbench.design import AnalyticalDesign, EvaluationOptions
 from accelbench.designs.eyeriss.model import COLS, ROWS, rs_layer_cycles
 from accelbench.engines.evaluation import is_network
 from accelbench.engines.layers import engine_layers
@@ -12,7 +10,7 @@ from accelbench.metrics import Evaluation, Metric
 from accelbench.workloads import Workload
 
 
-class EyerissLike(Design):
+class EyerissLike(AnalyticalDesign):
     family = "engine"
     summary = ("Eyeriss-like row-stationary array, 12x14 PEs: ANALYTICAL model only, no "
                "netlist (netlists() is empty); zeros save energy, not cycles")
@@ -24,14 +22,8 @@ class EyerissLike(Design):
         super().__init__(f"eyeriss-like-{rows}x{cols}", rows=rows, cols=cols)
         self.rows, self.cols = rows, cols
 
-    def netlists(self) -> Mapping[str, Netlist]:
-        return {}
-
     def accepts(self, workload: Workload) -> bool:
         return is_network(workload)
-
-    def verify(self, seed: int = 0) -> None:
-        """Nothing to co-simulate: the design is an analytical model."""
 
     def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
         network = workload.load()

@@ -4,9 +4,8 @@ the real, trace-driven SCALE-Sim on one layer for the speed comparison."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 
-from accelbench.design import Design, EvaluationOptions, Netlist
+from accelbench.design import AnalyticalDesign, EvaluationOptions
 from accelbench.engines.evaluation import is_network
 from accelbench.engines.scalesim import DATAFLOWS, topology_cycles
 from accelbench.metrics import Evaluation, Metric
@@ -17,7 +16,7 @@ from accelbench.workloads import Workload
 REFERENCE_LAYER = TopologyRow("resnet18_conv", 58, 58, 3, 3, 64, 64, 1)
 
 
-class ScaleSimModel(Design):
+class ScaleSimModel(AnalyticalDesign):
     family = "engine"
     summary = ("SCALE-Sim's systolic-array cycle model in closed form (compatible and "
                "corrected modes); ANALYTICAL, no netlist")
@@ -31,14 +30,8 @@ class ScaleSimModel(Design):
         self.timing_network = timing_network
         self.reference = reference
 
-    def netlists(self) -> Mapping[str, Netlist]:
-        return {}
-
     def accepts(self, workload: Workload) -> bool:
         return is_network(workload)
-
-    def verify(self, seed: int = 0) -> None:
-        """Nothing to co-simulate (the model is checked against SCALE-Sim in tests)."""
 
     def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
         network = workload.load()
