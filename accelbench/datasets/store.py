@@ -171,7 +171,7 @@ class DatasetStore:
             dataset=manifest["name"], format=fmt, images=[i["id"] for i in manifest["images"]],
             layers=layers, synthetic=bool(manifest.get("synthetic", False)),
             provenance={"manifest_sha256": self.manifest_sha256(), "key": self.key,
-                        "cache": str(self.directory), "source": manifest["source"],
+                        "source": manifest["source"],
                         "packages": manifest["packages"], "format": entry["format"]})
 
     def verify(self, manifest: dict[str, Any]) -> None:

@@ -138,6 +138,8 @@ class FamilyOverview:
     family: str
     order: int
     name: str = ""
+    #: wider tables are written as CSV only
+    max_columns: int = 12
 
     def __post_init__(self) -> None:
         self.name = self.name or f"{self.family}-overview"
@@ -159,9 +161,13 @@ class FamilyOverview:
                 for r in sorted(chosen, key=lambda r: (r.workload["id"], r.design))]
         title = {"engine": "Compute engines", "memory": "Memory planners"}.get(self.family,
                                                                               self.family)
-        return SectionOutput(f"{title}: all metrics", tables=[
-            Table(f"{self.family}_overview", f"{title}: every metric of every case", headers,
-                  rows)])
+        table = Table(f"{self.family}_overview", f"{title}: every metric of every case",
+                      headers, rows, show=len(headers) <= self.max_columns)
+        text = ("" if table.show else
+                f"{len(chosen)} {self.family} evaluations with {len(metric_names)} metrics: "
+                f"too wide to show here, every metric of every case is in "
+                f"`csv/{table.name}.csv`; the sections below present them.")
+        return SectionOutput(f"{title}: all metrics", text=text, tables=[table])
 
 
 @dataclass
