@@ -128,7 +128,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "scalesim", help="SCALE-Sim's cycle model in closed form (compatible or corrected)",
         description="Compute SCALE-Sim's COMPUTE_REPORT columns (LayerID, Total Cycles, "
-                    "Stall Cycles, Overall Util %%, Mapping Efficiency %%, Compute Util %%) "
+                    "Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %) "
                     "for a topology, without the trace-driven simulation.")
     p.add_argument("--topology", metavar="T.csv", help="SCALE-Sim topology CSV")
     p.add_argument("--network", metavar="NAME", help="a registered network instead")
