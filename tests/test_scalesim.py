@@ -2,6 +2,7 @@
 (when SCALE-Sim is installed) agreement with the real SCALE-Sim."""
 
 import random
+import sys
 import warnings
 
 import pytest
@@ -23,7 +24,10 @@ HEADER = ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, C
 EXAMPLE = HEADER + ("conv1, 10, 10, 3, 3, 4, 8, 1,\nconv2, 8, 8, 3, 3, 8, 16, 1,\n"
                     "fc, 1, 1, 1, 1, 64, 10, 1,\nconvDP, 9, 9, 3, 3, 3, 1, 2,\n")
 #: COMPUTE_REPORT.csv of SCALE-Sim 3.0.0 for EXAMPLE on an 8x8 array (Total Cycles,
-#: Mapping Efficiency %, Compute Util %), as SCALE-Sim printed them
+#: Mapping Efficiency %, Compute Util %), as SCALE-Sim printed them under Python 3.11.
+#: SCALE-Sim averages per-fold floats with the built-in sum(), which Python 3.12 made
+#: compensated: the last digits then change, for SCALE-Sim and for our model alike.
+RECORDED_PYTHON = (3, 11)
 SCALESIM_8X8 = {
     "os": [("399", "100.0", "71.99999999999999"), ("859", "90.0", "75.34883720930232"),
            ("155", "7.8125", "6.41025641025641")] + [("45", "12.5", "4.891304347826087")] * 3,
@@ -39,7 +43,12 @@ def test_compatible_mode_reproduces_scalesim_reports(dataflow):
     rows = topology_cycles(parse_topology(EXAMPLE), (8, 8), dataflow)
     got = [(str(r.total_cycles), str(r.mapping_efficiency), str(r.compute_util))
            for r in rows]
-    assert got == SCALESIM_8X8[dataflow]
+    expected = SCALESIM_8X8[dataflow]
+    if sys.version_info[:2] == RECORDED_PYTHON:
+        assert got == expected
+    assert [g[0] for g in got] == [e[0] for e in expected]
+    assert [float(x) for g in got for x in g[1:]] == pytest.approx(
+        [float(x) for e in expected for x in e[1:]], rel=1e-13)
     assert [r.name for r in rows][3:] == ["convDPChannel_0", "convDPChannel_1",
                                           "convDPChannel_2"]
 
