@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -47,6 +47,22 @@ class Encoded:
         return sum(len(v) for v in self.streams.values())
 
 
+@dataclass(frozen=True)
+class SizeMeasure:
+    """Another way of counting a codec's size, reported beside its headline ratio.
+
+    ``bits(words)`` counts the compressed bits of one map; ``value_bits`` is the
+    uncompressed size of one value under this count. The evaluation reports
+    ``<key>_compression_ratio`` (+ std/min/max) and per-layer/per-image ``<key>_ratio``,
+    computed in the same pass over the data as the headline.
+    """
+
+    key: str
+    bits: Callable[[np.ndarray], int]
+    value_bits: int
+    description: str
+
+
 @dataclass
 class CoSimResult:
     encoded: Encoded
@@ -57,6 +73,9 @@ class CoSimResult:
 class CodecDesign(Design):
     family: ClassVar[str] = "codec"
     compressed_streams: ClassVar[tuple[str, ...]]
+    #: what the headline ``compression_ratio`` counts
+    headline_description: ClassVar[str] = (
+        "uncompressed / compressed bits over all layers, mean over images")
 
     def __init__(self, name: str, *, word_bits: int, **parameters: Any) -> None:
         super().__init__(name, word_bits=word_bits, **parameters)
@@ -74,6 +93,10 @@ class CodecDesign(Design):
     def compressed_bits(self, values: np.ndarray) -> int:
         """Unpadded compressed size in bits (override with a faster count if possible)."""
         return self.encode(values).total_bits
+
+    def size_measures(self, fmt: str) -> list[SizeMeasure]:
+        """Further size counts for number format ``fmt`` (none by default)."""
+        return []
 
     # --- netlists ----------------------------------------------------------------
     @abc.abstractmethod

@@ -12,7 +12,7 @@ from accelbench.metrics import Evaluation, Metric
 from accelbench.workloads import FeatureMapWorkload, Workload
 
 if TYPE_CHECKING:
-    from accelbench.codec import CodecDesign
+    from accelbench.codec import CodecDesign, SizeMeasure
 
 
 def simulation_window(words: np.ndarray, size: int) -> np.ndarray:
@@ -21,6 +21,27 @@ def simulation_window(words: np.ndarray, size: int) -> np.ndarray:
         return words
     start = (len(words) - size) // 2
     return words[start:start + size]
+
+
+def _alternative_ratio(measure: SizeMeasure, raw: np.ndarray, bits: np.ndarray,
+                       per_layer: list[dict[str, Any]],
+                       per_image: list[dict[str, Any]]) -> list[Metric]:
+    """Metrics and per-layer/per-image entries of one extra size measure."""
+    image_ratio = raw.sum(axis=0) / np.maximum(bits.sum(axis=0), 1)
+    layer_ratio = raw.sum(axis=1) / np.maximum(bits.sum(axis=1), 1)
+    for entry, ratio in zip(per_layer, layer_ratio, strict=True):
+        entry[f"{measure.key}_ratio"] = round(float(ratio), 6)
+    for entry, ratio in zip(per_image, image_ratio, strict=True):
+        entry[f"{measure.key}_ratio"] = round(float(ratio), 6)
+    name = f"{measure.key}_compression_ratio"
+    return [
+        Metric(name, round(float(image_ratio.mean()), 6), "x", "higher",
+               description=f"mean over images of the ratio by {measure.description}"),
+        Metric(f"{measure.key}_ratio_std", round(float(image_ratio.std()), 6), "x", "none",
+               description=f"standard deviation over images of {name}"),
+        Metric(f"{measure.key}_ratio_min", round(float(image_ratio.min()), 6), "x", "higher"),
+        Metric(f"{measure.key}_ratio_max", round(float(image_ratio.max()), 6), "x", "higher"),
+    ]
 
 
 def evaluate_codec(design: CodecDesign, workload: Workload,
@@ -34,6 +55,8 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
     n_layers = len(fm.layers)
     bits = np.zeros((n_layers, n_images), dtype=np.int64)
     raw = np.zeros((n_layers, n_images), dtype=np.int64)
+    measures = design.size_measures(workload.format)
+    extra_bits = np.zeros((len(measures), n_layers, n_images), dtype=np.int64)
     per_layer: list[dict[str, Any]] = []
     sim_words = c_cycles = d_cycles = 0
     for li, layer in enumerate(fm.layers):
@@ -41,6 +64,8 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
             words = to_words(layer.words[ii], w)
             bits[li, ii] = design.compressed_bits(words)
             raw[li, ii] = len(words) * w
+            for mi, measure in enumerate(measures):
+                extra_bits[mi, li, ii] = measure.bits(words)
         entry: dict[str, Any] = {
             "layer": layer.name, "kind": layer.kind, "shape": list(layer.shape),
             "values": int(layer.values_per_image),
@@ -60,7 +85,7 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
     per_image = raw.sum(axis=0) / np.maximum(bits.sum(axis=0), 1)
     metrics = [
         Metric("compression_ratio", round(float(per_image.mean()), 6), "x", "higher",
-               description="uncompressed / compressed bits over all layers, mean over images"),
+               description=design.headline_description),
         Metric("ratio_std", round(float(per_image.std()), 6), "x", "none",
                description="standard deviation of the per-image ratio"),
         Metric("ratio_min", round(float(per_image.min()), 6), "x", "higher"),
@@ -88,11 +113,16 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
             metrics.append(Metric(f"{name}_ge", round(report.total_ge, 1), "GE", "lower",
                                   description=f"{name} area, {report.technology}"))
             metrics.append(Metric(f"{name}_flip_flops", report.flip_flops, "", "lower"))
+    per_image_entries = [{"image": fm.images[i], "ratio": round(float(r), 6)}
+                         for i, r in enumerate(per_image)]
+    for measure, counted in zip(measures, extra_bits, strict=True):
+        uncompressed = raw // w * measure.value_bits
+        metrics += _alternative_ratio(measure, uncompressed, counted, per_layer,
+                                      per_image_entries)
     return Evaluation(
         metrics=metrics,
         details={"per_layer": per_layer,
-                 "per_image": [{"image": fm.images[i], "ratio": round(float(r), 6)}
-                               for i, r in enumerate(per_image)],
+                 "per_image": per_image_entries,
                  "dataset": {"name": fm.dataset, "format": fm.format,
                              "synthetic": fm.synthetic, "images": fm.images[:n_images],
                              "provenance": fm.provenance}},

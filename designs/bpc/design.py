@@ -6,19 +6,20 @@ from typing import ClassVar
 
 import numpy as np
 
-from accelbench.design import EvaluationOptions
+from accelbench.codec import SizeMeasure
 from accelbench.designs.bpc import golden, netlist
 from accelbench.designs.ebpc.design import BitPlaneCodec
-from accelbench.designs.ebpc.paper_metrics import describe_headline, with_alternative_ratio
-from accelbench.metrics import Evaluation
+from accelbench.designs.ebpc.paper_metrics import alternative_size
 from accelbench.netlist.ports import Ports
-from accelbench.workloads import Workload
 
 
 class BpcCodec(BitPlaneCodec):
     summary = ("Bit-plane compression alone (the EBPC paper's BPC baseline): EBPC's "
                "bit-plane coder on every word, zeros included")
     compressed_streams = ("bpc",)
+    headline_description = (
+        "uncompressed / compressed bits, mean over images; compressed size as the "
+        "paper's bpcUtils.BPC (chunk 8, variant 'baseline') counts it for W-bit words")
     assumed_defaults: ClassVar[tuple[str, ...]] = (
         "compression_ratio uses the paper's bpcUtils.BPC count (W planes of wrapped "
         "deltas, original zero codes, no padding); the hardware stream is reported as "
@@ -40,21 +41,18 @@ class BpcCodec(BitPlaneCodec):
     def build_decompressor(self, ports: Ports) -> None:
         netlist.bpc_decompressor(ports, self.word_bits, self.block_size)
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        evaluation = describe_headline(
-            super().evaluate(workload, options),
-            "uncompressed / compressed bits, mean over images; compressed size as the "
-            "paper's bpcUtils.BPC (chunk 8, variant 'baseline') counts it for W-bit words")
-        with_alternative_ratio(
-            evaluation, workload, "hardware",
-            lambda words, fmt: golden.hardware_bits(self._signed(words), self.word_bits,
-                                                    self.block_size),
-            paper_uncompressed=False,
-            description="the hardware stream (W+1 exact delta planes, blocks padded with "
-                        "zero words), unpadded last word")
-        return with_alternative_ratio(
-            evaluation, workload, "paper",
-            lambda words, fmt: golden.paper_bits(words, self.word_bits, fmt),
-            paper_uncompressed=True,
-            description="the paper's BPC in the format's own dtype and width (float16 "
-                        "deltas for float16, 12-bit values for fixed12) over N*numBit")
+    def size_measures(self, fmt: str) -> list[SizeMeasure]:
+        return [
+            alternative_size(
+                "hardware",
+                lambda words, fmt: golden.hardware_bits(self._signed(words), self.word_bits,
+                                                        self.block_size),
+                fmt, self.word_bits, paper_uncompressed=False,
+                description="the hardware stream (W+1 exact delta planes, blocks padded "
+                            "with zero words), unpadded last word"),
+            alternative_size(
+                "paper", lambda words, fmt: golden.paper_bits(words, self.word_bits, fmt),
+                fmt, self.word_bits, paper_uncompressed=True,
+                description="the paper's BPC in the format's own dtype and width (float16 "
+                            "deltas for float16, 12-bit values for fixed12) over N*numBit"),
+        ]

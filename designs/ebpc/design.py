@@ -8,13 +8,10 @@ from typing import ClassVar
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded
-from accelbench.design import EvaluationOptions
+from accelbench.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.designs.ebpc import golden, netlist, paper
-from accelbench.designs.ebpc.paper_metrics import with_alternative_ratio
-from accelbench.metrics import Evaluation
+from accelbench.designs.ebpc.paper_metrics import alternative_size
 from accelbench.netlist.ports import Ports
-from accelbench.workloads import Workload
 
 
 class BitPlaneCodec(CodecDesign):
@@ -71,10 +68,9 @@ class EbpcCodec(BitPlaneCodec):
     def build_decompressor(self, ports: Ports) -> None:
         netlist.ebpc_decompressor(ports, self.word_bits, self.block_size)
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        evaluation = super().evaluate(workload, options)
-        return with_alternative_ratio(
-            evaluation, workload, "paper", self.paper_bits, paper_uncompressed=True,
+    def size_measures(self, fmt: str) -> list[SizeMeasure]:
+        return [alternative_size(
+            "paper", self.paper_bits, fmt, self.word_bits, paper_uncompressed=True,
             description="the paper's evaluation code (BPCplus 'ours-04', chunk 8: original "
                         "BPC zero codes, deltas in the format's dtype, no padding, free "
-                        "trailing zero run) over N*numBit uncompressed bits")
+                        "trailing zero run) over N*numBit uncompressed bits")]

@@ -7,19 +7,19 @@ from typing import ClassVar
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded
-from accelbench.design import EvaluationOptions
-from accelbench.designs.ebpc.paper_metrics import describe_headline, with_alternative_ratio
+from accelbench.codec import CodecDesign, Encoded, SizeMeasure
+from accelbench.designs.ebpc.paper_metrics import alternative_size
 from accelbench.designs.zero_rle import golden, netlist
-from accelbench.metrics import Evaluation
 from accelbench.netlist.ports import Ports
-from accelbench.workloads import Workload
 
 
 class ZeroRleCodec(CodecDesign):
     summary = ("Zero-RLE baseline of the EBPC paper: 1 + word per non-zero, 0 + 4-bit run "
                "length per run of up to 16 zeros (one stream)")
     compressed_streams = ("rle",)
+    headline_description = (
+        "uncompressed / compressed bits, mean over images; compressed size as the "
+        "paper's referenceImpl.zeroRLE counts it for W-bit words")
     assumed_defaults: ClassVar[tuple[str, ...]] = (
         "hardware run code = 0 + (L-1) in 4 bits (the paper's code writes L itself, 5 bits "
         "for L = 16); compression_ratio uses the paper's count",
@@ -50,19 +50,16 @@ class ZeroRleCodec(CodecDesign):
     def build_decompressor(self, ports: Ports) -> None:
         netlist.zero_rle_decompressor(ports, self.word_bits)
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        evaluation = describe_headline(
-            super().evaluate(workload, options),
-            "uncompressed / compressed bits, mean over images; compressed size as the "
-            "paper's referenceImpl.zeroRLE counts it for W-bit words")
-        with_alternative_ratio(
-            evaluation, workload, "hardware",
-            lambda words, fmt: golden.hardware_bits(self._signed(words), self.word_bits),
-            paper_uncompressed=False,
-            description="the hardware stream (0 + (L-1) run codes), unpadded")
-        return with_alternative_ratio(
-            evaluation, workload, "paper",
-            lambda words, fmt: golden.paper_bits(words, self.word_bits, fmt),
-            paper_uncompressed=True,
-            description="the paper's zeroRLE in the format's own width (12 bits for "
-                        "fixed12) over N*numBit")
+    def size_measures(self, fmt: str) -> list[SizeMeasure]:
+        return [
+            alternative_size(
+                "hardware",
+                lambda words, fmt: golden.hardware_bits(self._signed(words), self.word_bits),
+                fmt, self.word_bits, paper_uncompressed=False,
+                description="the hardware stream (0 + (L-1) run codes), unpadded"),
+            alternative_size(
+                "paper", lambda words, fmt: golden.paper_bits(words, self.word_bits, fmt),
+                fmt, self.word_bits, paper_uncompressed=True,
+                description="the paper's zeroRLE in the format's own width (12 bits for "
+                            "fixed12) over N*numBit"),
+        ]
