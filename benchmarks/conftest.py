@@ -36,18 +36,17 @@ def _shard(config: pytest.Config, items: list) -> list:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     config = metafunc.config
+    if not {"case", "design_name"} & set(metafunc.fixturenames):
+        return
+    selected = matrix_cases(designs=config.getoption("--designs"),
+                            workloads=config.getoption("--workloads"),
+                            default_only=not config.getoption("--all-workloads"))
     if "case" in metafunc.fixturenames:
-        cases = _shard(config, matrix_cases(
-            designs=config.getoption("--designs"), workloads=config.getoption("--workloads"),
-            default_only=not config.getoption("--all-workloads")))
+        cases = _shard(config, selected)
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
     if "design_name" in metafunc.fixturenames:
-        names = [n for n in get_registry().designs
-                 if any(c.design == n for c in matrix_cases(
-                     designs=config.getoption("--designs"),
-                     workloads=config.getoption("--workloads"),
-                     default_only=not config.getoption("--all-workloads")))]
-        names = _shard(config, names)
+        in_matrix = {c.design for c in selected}
+        names = _shard(config, [n for n in get_registry().designs if n in in_matrix])
         metafunc.parametrize("design_name", names, ids=names)
 
 
