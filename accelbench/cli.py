@@ -13,7 +13,8 @@ from accelbench.cliutil import emit
 from accelbench.errors import AccelbenchError
 
 #: modules that add their own sub-commands through ``register(subparsers)``
-COMMAND_MODULES = ("accelbench.datasets.cli", "accelbench.networks.cli")
+COMMAND_MODULES = ("accelbench.datasets.cli", "accelbench.networks.cli",
+                   "accelbench.netlist.cli")
 
 
 def _registry():
@@ -68,6 +69,10 @@ def cmd_workloads(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.simulator == "verilator":
+        from accelbench.netlist.rtl_verify import verify_designs
+
+        return verify_designs(args.designs, seed=args.seed)
     reg = _registry()
     names = args.designs or list(reg.designs)
     failed = 0
@@ -200,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       "models")
     p.add_argument("designs", nargs="*", metavar="DESIGN")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--simulator", choices=("pyrtl", "verilator"), default="pyrtl",
+                   help="pyrtl: netlists against golden models; verilator: the exported "
+                        "Verilog against PyRTL and the golden models (cocotb)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("verilog", help="export a design's netlist as Verilog")

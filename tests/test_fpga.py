@@ -1,0 +1,90 @@
+"""The ECP5 FPGA flow: memories to block RAM, deterministic figures, the fit check, the CLI
+and the metrics the evaluations take."""
+
+from __future__ import annotations
+
+import json
+
+import pyrtl
+import pytest
+
+from accelbench.cli import main
+from accelbench.errors import AccelbenchError
+from accelbench.netlist.build import to_verilog
+from accelbench.netlist.fpga import FpgaFitError, block_memories, fpga_metrics, implement
+from accelbench.registry import get_registry
+
+
+def _ram_block(*, synchronous: bool) -> pyrtl.Block:
+    """512 x 16 bit RAM, one write port, one read port with a registered address."""
+    block = pyrtl.Block()
+    with pyrtl.set_working_block(block):
+        we, wa = pyrtl.Input(1, "we"), pyrtl.Input(9, "wa")
+        wd, ra = pyrtl.Input(16, "wd"), pyrtl.Input(9, "ra")
+        mem = pyrtl.MemBlock(16, 9, name="ram", asynchronous=not synchronous)
+        mem[wa] <<= pyrtl.MemBlock.EnabledWrite(wd, we)
+        addr = pyrtl.Register(9, "raddr")
+        addr.next <<= ra
+        rd = pyrtl.Output(16, "rd")
+        rd <<= mem[addr] if synchronous else mem[ra]
+    return block
+
+
+@pytest.mark.parametrize("synchronous", [True, False], ids=["sync-read", "async-read"])
+def test_sync_read_memory_maps_to_block_ram(synchronous):
+    block = _ram_block(synchronous=synchronous)
+    report = implement(to_verilog(block, "ram"), "ram", memories=block_memories(block))
+    mapped = report.memories[0]["mapped_to"]
+    if synchronous:
+        assert report.brams == 1 and mapped == "block RAM (DP16KD)"
+    else:
+        assert report.brams == 0 and mapped.startswith("LUT RAM")
+        assert report.utilization["TRELLIS_RAMW"]["used"] > 0
+
+
+def test_figures_are_deterministic_for_a_seed():
+    design = get_registry().design("zvc-w8")
+    first = fpga_metrics(design, "decompressor", use_cache=False)
+    second = fpga_metrics(design, "decompressor", use_cache=False)
+    assert [(m.name, m.value) for m in first] == [(m.name, m.value) for m in second]
+    names = [m.name for m in first]
+    assert names == ["decompressor_luts", "decompressor_ffs", "decompressor_brams",
+                     "decompressor_dsps", "decompressor_fmax_mhz"]
+    values = {m.name: m.value for m in first}
+    assert values["decompressor_luts"] > 0 and values["decompressor_ffs"] > 0
+    assert values["decompressor_fmax_mhz"] > 50  # the 50 MHz target is met
+    assert all(m.exact for m in first)
+
+
+def test_a_netlist_that_does_not_fit_says_so_in_one_line():
+    block = pyrtl.Block()
+    with pyrtl.set_working_block(block):  # 30 multipliers; the LFE5U-25F has 28
+        a, b = pyrtl.Input(18, "a"), pyrtl.Input(18, "b")
+        total = pyrtl.Const(0, 36)
+        for i in range(30):
+            r = pyrtl.Register(36, f"p{i}")
+            r.next <<= (a ^ i) * b
+            total = total ^ r
+        out = pyrtl.Output(36, "o")
+        out <<= total
+    with pytest.raises(FpgaFitError) as exc:
+        implement(to_verilog(block, "mults"), "mults")
+    message = str(exc.value)
+    assert "\n" not in message
+    assert message.startswith("mults does not fit the LFE5U-25F: it needs 30 MULT18X18D")
+
+
+def test_cli_fpga_json_and_bad_device(capsys):
+    code = main(["fpga", "zvc-w8", "--netlist", "compressor", "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    report = json.loads(out)["netlists"]["compressor"]
+    for key in ("luts", "flip_flops", "brams", "dsps", "fmax_mhz", "critical_path", "device",
+                "tools", "seed"):
+        assert key in report
+    assert report["device"] == "25k" and report["seed"] == 1
+    assert report["critical_path"]["from"] and report["critical_path"]["to"]
+    with pytest.raises(SystemExit):
+        main(["fpga", "zvc-w8", "--device", "12k"])
+    with pytest.raises(AccelbenchError, match="target frequency"):
+        implement("module m(clk); input clk; endmodule", "m", freq_mhz=0)
