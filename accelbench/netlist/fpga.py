@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from accelbench.design import Design
     from accelbench.metrics import Metric
 
-FLOW_VERSION = "fpga-flow-1"
+FLOW_VERSION = "fpga-flow-2"
 #: device name -> (nextpnr device flag, package, part name, user I/O pins of the package)
 DEVICES = {
     "25k": ("--25k", "CABGA256", "LFE5U-25F", 197),
@@ -167,53 +167,30 @@ def _fit_error(log: str, top: str, part: str) -> FpgaFitError | None:
     return None
 
 
-def _signal_names(synth: dict[str, Any], top: str, verilog: str) -> tuple[dict, dict]:
-    """Bit -> a design-level signal name, and cell -> its Q bit (for path endpoints)."""
-    module = synth["modules"][top]
-    declared = set(re.findall(r"^\s*(?:wire|reg|input|output)\s*(?:\[\d+:\d+\])?\s*(\w+)",
-                              verilog, re.M))
-    names: dict[int, str] = {}
-    for name, net in module["netnames"].items():
-        if name not in declared:
-            continue
-        bits = net["bits"]
-        for i, b in enumerate(bits):
-            if isinstance(b, int) and b not in names:
-                names[b] = name if len(bits) == 1 else f"{name}[{i}]"
-    q_bits = {}
-    for cname, cell in module["cells"].items():
-        q = cell.get("connections", {}).get("Q")
-        if q and isinstance(q[0], int):
-            q_bits[cname] = q[0]
-    nets: dict[str, int] = {}
-    for name, net in module["netnames"].items():
-        for i, b in enumerate(net["bits"]):
-            if isinstance(b, int):
-                nets[name if len(net["bits"]) == 1 else f"{name}[{i}]"] = b
-    return names, {"q": q_bits, "nets": nets}
+_CELL_SUFFIX = re.compile(r"_(?:LUT4|TRELLIS_\w+|CCU2C|PFUMX|L6MUX21|DP16KD|MULT18X18D|DPR16X4)"
+                          r"(?:_|$).*")
 
 
-def _critical_path(report: dict[str, Any], names: dict[int, str], lookup: dict) -> dict:
-    paths = report.get("critical_paths", [])
-    reg2reg = [p for p in paths if p["from"].startswith("posedge") and
-               p["to"].startswith("posedge")]
-    if not reg2reg:
+def _design_signal(cell: str) -> str:
+    """The design signal a mapped cell is named after.
+
+    ``synth_ecp5`` purges internal wire names, and Yosys' autoname then names each cell
+    after the signal it reaches (``bpc_ready_LUT4_D_Z_..._TRELLIS_FF_Q``); the leading
+    signal is the nearest design name that survives synthesis.
+    """
+    return _CELL_SUFFIX.sub("", cell) or cell
+
+
+def _critical_path(report: dict[str, Any]) -> dict[str, Any]:
+    """The worst register-to-register path: its end cells, delay and logic levels."""
+    paths = [p for p in report.get("critical_paths", []) if p["from"].startswith("posedge")
+             and p["to"].startswith("posedge")]
+    if not paths:
         return {}
-    path = reg2reg[0]["path"]
-    routed = [e["net"] for e in path if e.get("type") == "routing" and e.get("net")]
-
-    def signal_of_cell(cell: str) -> str:
-        bit = lookup["q"].get(cell)
-        return names.get(bit, cell) if bit is not None else cell
-
-    def signal_of_net(net: str) -> str:
-        bit = lookup["nets"].get(net)
-        return names.get(bit, net) if bit is not None else net
-
-    return {"from": signal_of_cell(path[0]["from"]["cell"]),
-            "to": signal_of_cell(path[-1]["to"]["cell"]),
-            "last_net": signal_of_net(routed[-1]) if routed else "",
-            "delay_ns": round(sum(e["delay"] for e in path), 3),
+    path = paths[0]["path"]
+    start, end = path[0]["from"]["cell"], path[-1]["to"]["cell"]
+    return {"from": _design_signal(start), "to": _design_signal(end), "from_cell": start,
+            "to_cell": end, "delay_ns": round(sum(e["delay"] for e in path), 3),
             "logic_levels": sum(1 for e in path if e.get("type") == "logic")}
 
 
@@ -258,7 +235,6 @@ def implement(verilog: str, top: str, *, device: str = DEFAULT_DEVICE,
             raise SynthesisError(f"nextpnr-ecp5 failed on {top} (exit {code}): "
                                  f"{tail or 'see its log'}")
         report = json.loads((work / "report.json").read_text())
-        names, lookup = _signal_names(synth, top, verilog)
     util = {k: {"used": int(v["used"]), "available": int(v["available"])}
             for k, v in report["utilization"].items()}
     fmax = [v["achieved"] for k, v in report.get("fmax", {}).items()]
@@ -270,7 +246,7 @@ def implement(verilog: str, top: str, *, device: str = DEFAULT_DEVICE,
         top=top, device=device, part=part, package=package, freq_mhz=freq_mhz, seed=seed,
         **{k: util.get(v, {}).get("used", 0) for k, v in RESOURCES.items()},
         fmax_mhz=round(min(fmax), 2) if fmax else 0.0,
-        critical_path=_critical_path(report, names, lookup), utilization=util,
+        critical_path=_critical_path(report), utilization=util,
         memories=memory_mapping(util, memories or []), out_of_context=ooc, tools=tools,
         verilog_sha256=hashlib.sha256(verilog.encode()).hexdigest(),
         seconds=round(time.perf_counter() - started, 2), notes=notes)
