@@ -1,4 +1,5 @@
-"""Evaluation of a codec on a feature-map workload: ratios, throughput, area."""
+"""Evaluation of a codec on loaded feature maps: ratios, throughput, area, and (lossy codecs)
+reconstruction error and accuracy on real images."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import numpy as np
 from accelbench.bits import to_words
 from accelbench.design import EvaluationOptions
 from accelbench.metrics import Evaluation, Metric
-from accelbench.workloads import FeatureMapWorkload, Workload
+from accelbench.workloads import FeatureMapData
 
 if TYPE_CHECKING:
-    from accelbench.codec import CodecDesign, SizeMeasure
+    from accelbench.families.codec import CodecDesign, Shape, SizeMeasure
 
 
 def simulation_window(words: np.ndarray, size: int) -> np.ndarray:
@@ -21,6 +22,41 @@ def simulation_window(words: np.ndarray, size: int) -> np.ndarray:
         return words
     start = (len(words) - size) // 2
     return words[start:start + size]
+
+
+def map_window(words: np.ndarray, shape: Shape, size: int) -> tuple[np.ndarray, Shape]:
+    """A smaller map cut from the middle of a (C, H, W) map: whole channels while they fit
+    in ``size`` values, else one channel cropped to about ``size`` values (rows and columns
+    kept at multiples of 8 where the map allows, so block codecs see whole blocks)."""
+    c, h, w = shape
+    if size <= 0 or words.size <= size:
+        return words, shape
+    x = words.reshape(shape)
+    if h * w <= size:
+        keep = size // (h * w)
+        start = (c - keep) // 2
+        return x[start:start + keep].reshape(-1), (keep, h, w)
+    cw = min(w, max(8, (size // max(min(h, 8), 1)) // 8 * 8))
+    ch = min(h, max(1, size // cw))
+    if ch >= 8:
+        ch -= ch % 8
+    top, left = (h - ch) // 2, (w - cw) // 2
+    crop = x[c // 2, top:top + ch, left:left + cw]
+    return np.ascontiguousarray(crop).reshape(-1), (1, ch, cw)
+
+
+def _ratio_metrics(key: str, per_image: np.ndarray, description: str) -> list[Metric]:
+    """Mean, spread and range over images of one ratio (``key`` "" is the headline)."""
+    prefix = f"{key}_" if key else ""
+    name = f"{prefix}compression_ratio"
+    return [
+        Metric(name, round(float(per_image.mean()), 6), "x", "higher",
+               description=description),
+        Metric(f"{prefix}ratio_std", round(float(per_image.std()), 6), "x", "none",
+               description=f"standard deviation over images of {name}"),
+        Metric(f"{prefix}ratio_min", round(float(per_image.min()), 6), "x", "higher"),
+        Metric(f"{prefix}ratio_max", round(float(per_image.max()), 6), "x", "higher"),
+    ]
 
 
 def _alternative_ratio(measure: SizeMeasure, raw: np.ndarray, bits: np.ndarray,
@@ -33,36 +69,49 @@ def _alternative_ratio(measure: SizeMeasure, raw: np.ndarray, bits: np.ndarray,
         entry[f"{measure.key}_ratio"] = round(float(ratio), 6)
     for entry, ratio in zip(per_image, image_ratio, strict=True):
         entry[f"{measure.key}_ratio"] = round(float(ratio), 6)
-    name = f"{measure.key}_compression_ratio"
-    return [
-        Metric(name, round(float(image_ratio.mean()), 6), "x", "higher",
-               description=f"mean over images of the ratio by {measure.description}"),
-        Metric(f"{measure.key}_ratio_std", round(float(image_ratio.std()), 6), "x", "none",
-               description=f"standard deviation over images of {name}"),
-        Metric(f"{measure.key}_ratio_min", round(float(image_ratio.min()), 6), "x", "higher"),
-        Metric(f"{measure.key}_ratio_max", round(float(image_ratio.max()), 6), "x", "higher"),
-    ]
+    return _ratio_metrics(measure.key, image_ratio,
+                          f"mean over images of the ratio by {measure.description}")
 
 
-def evaluate_codec(design: CodecDesign, workload: Workload,
+def _cosimulate_layer(design: CodecDesign, words: np.ndarray, shape: Shape,
+                      options: EvaluationOptions) -> tuple[int, int, int]:
+    """Co-simulate a window of one layer; returns (values, compress, decompress cycles)."""
+    if design.needs_shape:
+        window, wshape = map_window(words, shape, options.sim_words)
+    else:
+        window, wshape = simulation_window(words, options.sim_words), None
+    co = design.cosimulate(window, wshape, simulator=options.simulator)
+    return len(window), co.compress_cycles, co.decompress_cycles
+
+
+def evaluate_codec(design: CodecDesign, data: FeatureMapData,
                    options: EvaluationOptions) -> Evaluation:
-    if not isinstance(workload, FeatureMapWorkload):
-        raise TypeError(f"{design.name} evaluates feature maps, not {workload.kind}")
-    fm = workload.load()
+    fm = data.maps
     n_images = len(fm.images) if options.max_images is None else min(options.max_images,
                                                                       len(fm.images))
     w = design.word_bits
     n_layers = len(fm.layers)
     bits = np.zeros((n_layers, n_images), dtype=np.int64)
     raw = np.zeros((n_layers, n_images), dtype=np.int64)
-    measures = design.size_measures(workload.format)
+    measures = design.size_measures(fm.format)
     extra_bits = np.zeros((len(measures), n_layers, n_images), dtype=np.int64)
+    errors = None
+    if design.lossy:
+        from accelbench.families.lossy import ReconstructionError
+
+        errors = ReconstructionError(fm.format)
     per_layer: list[dict[str, Any]] = []
     sim_words = c_cycles = d_cycles = 0
     for li, layer in enumerate(fm.layers):
+        shape = tuple(layer.shape)
         for ii in range(n_images):
             words = to_words(layer.words[ii], w)
-            bits[li, ii] = design.compressed_bits(words)
+            if errors is not None:
+                encoded = design.encode(words, shape)
+                bits[li, ii] = encoded.total_bits
+                errors.add(layer.name, words, design.decode(encoded))
+            else:
+                bits[li, ii] = design.compressed_bits(words, shape)
             raw[li, ii] = len(words) * w
             for mi, measure in enumerate(measures):
                 extra_bits[mi, li, ii] = measure.bits(words)
@@ -71,25 +120,22 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
             "values": int(layer.values_per_image),
             "zero_fraction": round(float(np.mean(layer.words[:n_images] == 0)), 6),
             "ratio": round(float(raw[li].sum() / max(bits[li].sum(), 1)), 6),
+            "compressed_bits": int(bits[li].sum()), "uncompressed_bits": int(raw[li].sum()),
         }
+        if errors is not None:
+            entry.update(errors.layer_entry(layer.name))
         if options.sim_words > 0:
-            window = simulation_window(to_words(layer.words[0], w), options.sim_words)
-            co = design.cosimulate(window, simulator=options.simulator)
-            sim_words += len(window)
-            c_cycles += co.compress_cycles
-            d_cycles += co.decompress_cycles
-            entry["sim_words"] = len(window)
-            entry["compressor_words_per_cycle"] = round(len(window) / co.compress_cycles, 6)
-            entry["decompressor_words_per_cycle"] = round(len(window) / co.decompress_cycles, 6)
+            n, cc, dc = _cosimulate_layer(design, to_words(layer.words[0], w), shape, options)
+            sim_words += n
+            c_cycles += cc
+            d_cycles += dc
+            entry["sim_words"] = n
+            entry["compressor_words_per_cycle"] = round(n / cc, 6)
+            entry["decompressor_words_per_cycle"] = round(n / dc, 6)
         per_layer.append(entry)
     per_image = raw.sum(axis=0) / np.maximum(bits.sum(axis=0), 1)
     metrics = [
-        Metric("compression_ratio", round(float(per_image.mean()), 6), "x", "higher",
-               description=design.headline_description),
-        Metric("ratio_std", round(float(per_image.std()), 6), "x", "none",
-               description="standard deviation of the per-image ratio"),
-        Metric("ratio_min", round(float(per_image.min()), 6), "x", "higher"),
-        Metric("ratio_max", round(float(per_image.max()), 6), "x", "higher"),
+        *_ratio_metrics("", per_image, design.headline_description),
         Metric("compressed_bits", int(bits.sum()), "bit", "lower",
                description="unpadded compressed bits, all layers and images"),
         Metric("uncompressed_bits", int(raw.sum()), "bit", "none"),
@@ -106,24 +152,28 @@ def evaluate_codec(design: CodecDesign, workload: Workload,
                    description="words co-simulated bit-exactly against the golden model"),
         ]
     if options.area:
-        from accelbench.netlist.area import netlist_area
+        from accelbench.netlist.area import area_metrics
 
         for name in design.netlists():
-            report = netlist_area(design, name)
-            metrics.append(Metric(f"{name}_ge", round(report.total_ge, 1), "GE", "lower",
-                                  description=f"{name} area, {report.technology}"))
-            metrics.append(Metric(f"{name}_flip_flops", report.flip_flops, "", "lower"))
+            metrics += area_metrics(design, name)
     per_image_entries = [{"image": fm.images[i], "ratio": round(float(r), 6)}
                          for i, r in enumerate(per_image)]
     for measure, counted in zip(measures, extra_bits, strict=True):
         uncompressed = raw // w * measure.value_bits
         metrics += _alternative_ratio(measure, uncompressed, counted, per_layer,
                                       per_image_entries)
-    return Evaluation(
-        metrics=metrics,
-        details={"per_layer": per_layer,
-                 "per_image": per_image_entries,
-                 "dataset": {"name": fm.dataset, "format": fm.format,
-                             "synthetic": fm.synthetic, "images": fm.images[:n_images],
-                             "provenance": fm.provenance}},
-        notes=(["SYNTHETIC data: not evidence about real networks"] if fm.synthetic else []))
+    details: dict[str, Any] = {
+        "per_layer": per_layer, "per_image": per_image_entries,
+        "dataset": {"name": fm.dataset, "format": fm.format, "synthetic": fm.synthetic,
+                    "images": fm.images[:n_images], "provenance": fm.provenance}}
+    notes = ["SYNTHETIC data: not evidence about real networks"] if fm.synthetic else []
+    if errors is not None:
+        metrics += errors.metrics()
+    if options.accuracy and not fm.synthetic:
+        from accelbench.families.lossy import accuracy_on_images
+
+        acc_metrics, acc_details, acc_notes = accuracy_on_images(design, data, n_images)
+        metrics += acc_metrics
+        details["accuracy"] = acc_details
+        notes += acc_notes
+    return Evaluation(metrics=metrics, details=details, notes=notes)
