@@ -69,9 +69,8 @@ def _datasets_text(raw: RawResults) -> str:
 
 
 def _sections(raw: RawResults) -> list:
-    from accelbench.registry import get_registry
-
     from accelbench.energy.report import EnergySection
+    from accelbench.registry import get_registry
 
     builtin = [CodecOverview(), FamilyOverview("engine", 20), FamilyOverview("memory", 30),
                EnergySection(), AreaOverview(), Measurements(raw.measurements),
