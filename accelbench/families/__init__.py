@@ -1,0 +1,1 @@
+"""Family base classes: one per design family (codec, engine, memory)."""
