@@ -17,8 +17,9 @@ stays on chip exactly when it lies wholly below ``B``. A larger budget therefore
 superset, so traffic never rises with ``B``. ShortcutFusion places the shortcut tensors
 first at the offsets ShortcutMining gives them and then the rest around them, so it keeps
 a superset of what ShortcutMining keeps at every budget; it also tries the plain
-largest-first and smallest-first orders of all tensors and, per budget, uses whichever of
-the three keeps the least traffic in DRAM (default: three candidate orders).
+largest-first and smallest-first orders of all tensors and a two-ended ("ping-pong")
+placement in a buffer of the largest live set, and per budget uses whichever of the four
+keeps the least traffic in DRAM (default: these four candidates).
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ from accelbench.families.memory import (
     align,
     best_fit_offsets,
     build_plan,
+    max_live_bytes,
 )
 from accelbench.networks.types import ELEMENTWISE_OPS, Network
 
 POLICIES = ("baseline", "lower_bound", "shortcutmining", "shortcutfusion")
+#: ShortcutFusion's candidate placements (default: these four), tried at every budget
+CANDIDATE_ORDERS = ("shortcut-first", "largest-first", "smallest-first", "ping-pong")
 
 
 def shortcut_tensors(network: Network) -> tuple[str, ...]:
@@ -72,6 +76,44 @@ def _intervals(network: Network, names: Sequence[str], bytes_per_value: float,
                      life[n].producer, life[n].last) for n in names]
 
 
+def _fit(busy: list[tuple[int, int]], size: int, arena: int, from_top: bool) -> int | None:
+    """The lowest (or highest) offset of a free ``size``-byte range inside ``arena``."""
+    edges = [(0, 0), *sorted(busy), (arena, arena)]
+    free, top = [], 0
+    for lo, hi in edges:
+        if lo - top >= size:
+            free.append((top, lo))
+        top = max(top, hi)
+    free = [(lo, hi) for lo, hi in free if hi <= arena]
+    if not free:
+        return None
+    return free[-1][1] - size if from_top else free[0][0]
+
+
+def two_ended_offsets(items: Sequence[Interval], parents: dict[str, str],
+                      arena: int) -> dict[str, int]:
+    """Ping-pong placement in an ``arena``-byte buffer: in execution order, each tensor
+    goes to the end (bottom or top) opposite to its first input's, or else the other end,
+    or else on top of everything. A chain then never needs more than its largest live
+    pair, where largest-first best fit can fragment."""
+    by_name = {it.name: it for it in items}
+    placed: dict[str, int] = {}
+    side: dict[str, bool] = {}
+    for it in sorted(items, key=lambda it: (it.first, it.name)):
+        busy = [(placed[o], placed[o] + by_name[o].size) for o in placed
+                if by_name[o].first <= it.last and it.first <= by_name[o].last]
+        prefer = not side.get(parents.get(it.name, ""), True)
+        for top in (prefer, not prefer):
+            off = _fit(busy, it.size, arena, top)
+            if off is not None:
+                placed[it.name], side[it.name] = off, top
+                break
+        else:
+            placed[it.name] = max([arena, *(hi for _, hi in busy)])
+            side[it.name] = False
+    return placed
+
+
 @lru_cache(maxsize=64)
 def placements(network: Network, bytes_per_value: float, alignment: int
                ) -> dict[str, dict[str, int]]:
@@ -82,11 +124,14 @@ def placements(network: Network, bytes_per_value: float, alignment: int
     shortcuts = set(shortcut_tensors(network))
     mining = best_fit_offsets([it for it in items if it.name in shortcuts])
     ascending = [it.name for it in sorted(items, key=lambda it: (it.size, it.first, it.name))]
+    parents = {layer.name: layer.inputs[0] for layer in network.layers if layer.inputs}
+    live = max_live_bytes(network, bytes_per_value, alignment)
     return {
         "shortcutmining": mining,
         "shortcut-first": best_fit_offsets(items, fixed=mining),
         "largest-first": best_fit_offsets(items),
         "smallest-first": best_fit_offsets(items, order=ascending),
+        "ping-pong": two_ended_offsets(items, parents, live),
     }
 
 
@@ -134,7 +179,7 @@ def plan_policy(network: Network, policy: str, budget_bytes: int,
     if policy == "shortcutfusion":
         weights = _once_weights(network, bytes_per_value)
         best = None
-        for order in ("shortcut-first", "largest-first", "smallest-first"):
+        for order in CANDIDATE_ORDERS:
             keep = _kept(network, offs[order], budget_bytes, bytes_per_value, alignment)
             plan = build_plan(network, policy, budget_bytes, bytes_per_value, keep,
                               layer_weight_bytes=weights,
