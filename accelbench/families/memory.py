@@ -443,7 +443,8 @@ class MemoryPlannerDesign(Design):
             seconds += time.perf_counter() - start
             check_plan(network, plan)
             plans[budget] = plan
-            sweep.append({**plan.totals(), "full": budget == full,
+            sweep.append({**plan.totals(), "budget_bytes": budget,
+                          "plan_budget_bytes": plan.budget_bytes, "full": budget == full,
                           "tensors": plan.dram_tensors()})
         head = plans[self.default_budget]
         t = head.totals()

@@ -248,21 +248,26 @@ class ShortcutFusionSection:
                         continue
                     tensors = p.get("tensors", {})
                     fm = sum(sum(v) for v in tensors.values())
-                    combos.append((p["dram_bytes"], policy, "none", 0.0, p))
+                    combos.append((p["dram_bytes"], policy, "none", None, p))
                     for codec, table in ratios.items():
                         comp = sum(sum(v) / table.get(t, 1.0) for t, v in tensors.items())
                         measured = sum(sum(v) for t, v in tensors.items() if t in table)
                         combos.append((p["weight_bytes"] + comp, policy, codec,
                                        100 * measured / fm if fm else 100.0, p))
-                for dram, policy, codec, share, p in combos:
-                    all_rows.append([net.name, _budget_label(p), LABELS[policy], codec,
-                                     _mib(dram), _pct(dram, base["dram_bytes"]),
-                                     round(share, 1)])
-                dram, policy, codec, share, p = min(combos, key=lambda c: (c[0], c[1], c[2]))
+                label = _budget_label(net.sweep("shortcutfusion")[budget])
+                for dram, policy, codec, share, _p in combos:
+                    all_rows.append([net.name, label, LABELS[policy], codec, _mib(dram),
+                                     _pct(dram, base["dram_bytes"]),
+                                     "" if share is None else round(share, 1)])
+                # the best real design at this budget (the lower bound is not one); on a
+                # tie, no codec
+                dram, policy, codec, share, _p = min(
+                    (c for c in combos if c[1] != "lower_bound"),
+                    key=lambda c: (c[0], c[2] != "none", c[1], c[2]))
                 plain = next(c[0] for c in combos if c[1] == policy and c[2] == "none")
-                best_rows.append([net.name, _budget_label(p), LABELS[policy], codec,
-                                  _mib(dram), _mib(plain), _pct(dram, base["dram_bytes"]),
-                                  round(share, 1)])
+                best_rows.append([net.name, label, LABELS[policy], codec, _mib(dram),
+                                  _mib(plain), _pct(dram, base["dram_bytes"]),
+                                  "" if share is None else round(share, 1)])
         if not best_rows:
             return None, None
         note = ("tensors that still go to DRAM are compressed by the codec's measured "
@@ -274,7 +279,8 @@ class ShortcutFusionSection:
                 "name equal to a network tensor maps to it, X.out (a block output) to the "
                 "last tensor of block X (its add or projection), sizes checked.")
         best = Table("shortcutfusion_codec_best", "Planner x lossless codec: the best "
-                     "combination per network and budget (real activations)",
+                     "combination per network and budget (real activations; the lower "
+                     "bound is left out: it is not a buffer of that size)",
                      ["network", "budget KiB", "policy", "codec", "DRAM MiB",
                       "same policy uncompressed MiB", "reduction vs baseline %",
                       "measured share %"], best_rows, notes=[note])
