@@ -167,3 +167,30 @@ def test_plan_checker_names_the_tensor_and_step():
         check_plan(net, no_out)
     with pytest.raises(PlanError, match="weights never loaded"):
         check_plan(net, dataclasses.replace(ok, layer_weight_bytes=(("a", 1),)))
+
+
+def test_the_family_docstring_example_is_a_working_planner():
+    from accelbench.design import EvaluationOptions
+    from accelbench.families.memory import MemoryPlannerDesign
+
+    class AllInDram(MemoryPlannerDesign):
+        technique = "my-planner"
+        summary = "every tensor in DRAM"
+
+        def __init__(self):
+            super().__init__("all-in-dram", budgets=(1024, 4096), default_budget=4096)
+
+        def plan(self, network, budget_bytes, bytes_per_value=1):
+            return build_plan(network, self.name, budget_bytes, bytes_per_value, onchip={})
+
+    class Data:
+        network = _tiny()
+
+    ev = AllInDram().evaluate(Data(), EvaluationOptions(area=False))
+    base = plan_policy(_tiny(), "baseline", 1)
+    assert ev.metric("dram_bytes").value == base.dram_bytes
+    assert [p["budget_bytes"] for p in ev.details["sweep"]] == [1024, 4096]
+    assert {m.name for m in ev.metrics} >= {
+        "dram_bytes", "dram_read_bytes", "dram_write_bytes", "weight_bytes",
+        "feature_map_dram_bytes", "peak_onchip_bytes", "budget_bytes"}
+    assert AllInDram().family == "memory" and AllInDram().netlists() == {}

@@ -88,6 +88,16 @@ class _Network:
         r = self.records.get(policy)
         return {p["budget_bytes"]: p for p in r.details.get("sweep", [])} if r else {}
 
+    def point(self, policy: str, budget: int) -> dict[str, Any] | None:
+        """``policy``'s sweep point at ``budget``; the baseline and the lower bound do not
+        depend on the budget, so any of their points serves."""
+        sweep = self.sweep(policy)
+        if budget in sweep:
+            return sweep[budget]
+        if policy in ("baseline", "lower_bound") and sweep:
+            return next(iter(sweep.values()))
+        return None
+
     @property
     def baseline_point(self) -> dict[str, Any] | None:
         points = list(self.sweep("baseline").values())
@@ -146,14 +156,11 @@ class ShortcutFusionSection:
     def _sweep(self, nets: list[_Network]) -> Table:
         rows = []
         for net in nets:
-            sweeps = {p: net.sweep(p) for p in POLICIES}
             base = net.baseline_point
-            for budget, point in sorted(sweeps["shortcutfusion"].items()):
+            for budget, point in sorted(net.sweep("shortcutfusion").items()):
                 row: list[Any] = [net.name, _budget_label(point)]
                 for policy in POLICIES:
-                    p = sweeps[policy].get(budget) or (
-                        next(iter(sweeps[policy].values()), None)
-                        if policy in ("baseline", "lower_bound") else None)
+                    p = net.point(policy, budget)
                     row.append(_mib(p["dram_bytes"]) if p else "")
                     if policy in ("shortcutmining", "shortcutfusion"):
                         row.append(_pct(p["dram_bytes"], base["dram_bytes"])
@@ -241,9 +248,7 @@ class ShortcutFusionSection:
             for budget, _ in sorted(net.sweep("shortcutfusion").items()):
                 combos = []
                 for policy in POLICIES:
-                    p = net.sweep(policy).get(budget) or (
-                        next(iter(net.sweep(policy).values()), None)
-                        if policy in ("baseline", "lower_bound") else None)
+                    p = net.point(policy, budget)
                     if p is None:
                         continue
                     tensors = p.get("tensors", {})
