@@ -115,6 +115,14 @@ class ShortcutFusion(PolicyPlanner):
         return {"controller": Netlist("controller", lambda p: netlist(p, config),
                                       config.describe())}
 
+    def evaluate(self, data: Any, options: EvaluationOptions) -> Evaluation:
+        ev = super().evaluate(data, options)
+        if options.area:
+            from accelbench.engines.evaluation import area_metrics
+
+            ev.metrics += area_metrics(self, "controller")
+        return ev
+
     def verify(self, seed: int = 0) -> None:
         from accelbench.designs.shortcutfusion.cosim import verify_controller
 
