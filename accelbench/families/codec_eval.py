@@ -190,6 +190,7 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
                                       per_image_entries)
     metrics += _traffic_metrics(bits, raw)
     details: dict[str, Any] = {
+        "lossy": design.lossy,
         "per_layer": per_layer, "per_image": per_image_entries,
         "dataset": {"name": fm.dataset, "format": fm.format, "synthetic": fm.synthetic,
                     "network": data.source.network_name,
