@@ -89,14 +89,15 @@ def _reach(graph: Mapping[pyrtl.WireVector, list[pyrtl.WireVector]],
 
 
 def _path(parent: Mapping[pyrtl.WireVector, pyrtl.WireVector | None],
-          sink: pyrtl.WireVector) -> tuple[str, ...]:
+          sink: pyrtl.WireVector, source_name: str, sink_name: str) -> tuple[str, ...]:
+    """The source, the named wires between (PyRTL's tmp wires left out), the sink."""
     names = []
-    wire: pyrtl.WireVector | None = sink
-    while wire is not None:
+    wire = parent[sink]
+    while wire is not None and parent[wire] is not None:
         if not wire.name.startswith(("tmp", "const_")):
             names.append(wire.name)
         wire = parent[wire]
-    return tuple(reversed(names))
+    return (source_name, *reversed(names), sink_name)
 
 
 def check_streams(block: pyrtl.Block, inputs: Mapping[str, StreamIn],
@@ -118,7 +119,8 @@ def check_streams(block: pyrtl.Block, inputs: Mapping[str, StreamIn],
         for rule, sinks in checks:
             for sink_name, sink in sinks:
                 if sink in parent and sink is not wire:
-                    found.append(Violation(rule, source_name, sink_name, _path(parent, sink)))
+                    found.append(Violation(rule, source_name, sink_name,
+                                           _path(parent, sink, source_name, sink_name)))
     return found
 
 

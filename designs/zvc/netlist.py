@@ -74,7 +74,7 @@ def zvc_decompressor(ports: Ports, word_bits: int) -> None:
     """
     w = word_bits
     mask_in = ports.stream_in("mask", w)
-    values = skid_buffer(ports.stream_in("values", w), "values_skid")
+    values_in = ports.stream_in("values", w)
     num_words = ports.input("num_words", NUM_WORDS_BITS)
     out = ports.stream_out("out", w)
     idle = ports.output("idle", 1)
@@ -85,14 +85,17 @@ def zvc_decompressor(ports: Ports, word_bits: int) -> None:
     produce = pyrtl.WireVector(1)
     flags = bit_unpacker(mask_in, w, 1, 1, produce, 1, clear, "mask_unpack")
     flag = flags.head[0]
+    values_used = pyrtl.Register(1, "values_used")  # this tensor took a value word
+    values_done = pyrtl.Register(1, "values_done")  # ... and the value stream's last one
+    # read the value stream only once this tensor needs it, and not past its last word
+    needed = ~values_done & (values_used | (flag & (flags.fill != 0)))
+    values = skid_buffer(values_in, "values_skid", enable=needed)
     produce <<= obuf.ready & (flags.fill != 0) & (~flag | values.valid)
     values.ready <<= produce & flag
     counter = word_counter(num_words, produce, "out")
     clear <<= produce & counter.is_last
 
     took = values.valid & values.ready
-    values_used = pyrtl.Register(1, "values_used")  # this tensor took a value word
-    values_done = pyrtl.Register(1, "values_done")  # ... and the value stream's last one
     used_now = values_used | took
     done_now = values_done | (took & values.last)
     values_used.next <<= ~clear & used_now

@@ -36,14 +36,17 @@ def output_buffer(out: StreamOut, name: str) -> StreamOut:
     return up
 
 
-def skid_buffer(inp: StreamIn, name: str) -> StreamIn:
+def skid_buffer(inp: StreamIn, name: str,
+                enable: pyrtl.WireVector | int = 1) -> StreamIn:
     """A two-entry skid buffer after the input stream ``inp``; returns its output side.
 
-    ``inp.ready`` is a register (high while the skid entry is empty), so it depends on
-    nothing combinationally; the returned stream's ``valid``, ``data`` and ``last`` are
-    registers too. The consumer drives the returned ``ready`` and may compute it from
-    anything (the data it is offered, a downstream ready). Latency 1 cycle, one word a
-    cycle: a word that arrives while the consumer stalls waits in the skid entry.
+    ``inp.ready`` is a register (high while the skid entry is empty) and'ed with
+    ``enable``, which must itself come from registers (e.g. "this stream is needed"):
+    then ``inp.ready`` depends on no input combinationally. The returned stream's
+    ``valid``, ``data`` and ``last`` are registers too. The consumer drives the returned
+    ``ready`` and may compute it from anything (the data it is offered, a downstream
+    ready). Latency 1 cycle, one word a cycle: a word that arrives while the consumer
+    stalls waits in the skid entry.
     """
     w = len(inp.data)
     main_data, skid_data = pyrtl.Register(w, f"{name}_data"), pyrtl.Register(w, f"{name}_skid")
@@ -53,8 +56,8 @@ def skid_buffer(inp: StreamIn, name: str) -> StreamIn:
     skid_valid = pyrtl.Register(1, f"{name}_skid_valid")
     down = StreamIn(main_data, main_valid, main_last, pyrtl.WireVector(1))
 
-    inp.ready <<= ~skid_valid
-    take = inp.valid & ~skid_valid
+    inp.ready <<= ~skid_valid & pyrtl.as_wires(enable, 1)
+    take = inp.valid & inp.ready
     main_free = ~main_valid | down.ready
     refill_from_skid = main_free & skid_valid
     refill_from_input = main_free & ~skid_valid & take
