@@ -82,7 +82,11 @@ def check_output_file(path: str | Path, *, what: str = "output file") -> Path:
         raise OutputPathError(f"cannot write {what} {path}: it is a directory")
     if path.name in ("", ".", ".."):
         raise OutputPathError(f"cannot write {what} {path}: not a file name")
-    ensure_dir(path.parent, what=f"folder of the {what}")
+    try:
+        ensure_dir(path.parent, what="its folder")
+    except OutputPathError as exc:
+        reason = str(exc).replace("cannot write ", "", 1).replace("cannot use ", "", 1)
+        raise OutputPathError(f"cannot write {what} {path}: {reason}") from None
     return path
 
 
