@@ -140,14 +140,22 @@ def atomic_write_text(path: str | Path, text: str, *, what: str = "output file")
 def signals_deferred() -> Iterator[None]:
     """Hold SIGINT and SIGTERM until the block ends (a short commit of several files).
 
-    Only SIGKILL or a crash can then stop the block half-way; ``accelbench report``
-    repairs the report from the raw files in that case. A no-op off the main thread.
+    A signal that arrives meanwhile is remembered and raised again when the block is
+    done, so only SIGKILL or a crash can stop the block half-way (``accelbench report``
+    then repairs the report from the raw files). The Python-level handlers are swapped,
+    not the thread's signal mask, because the kernel may deliver a process-directed signal
+    to any thread. A no-op off the main thread, where handlers cannot be set.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    pending: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: pending.append(signum))
+                for s in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])
