@@ -34,6 +34,11 @@ from accelbench.records import ResultRecord
 from accelbench.registry import Registry
 
 EXECUTORS = ("local", "dask", "dask://HOST:PORT")
+#: how long to wait for a cluster's workers to connect
+WAIT_SECONDS = 120
+#: Dask settings of the local cluster ``--executor dask`` starts (a scheduler started by
+#: the user should set the same: ``distributed.scheduler.worker-saturation: 1.0``)
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
 
 
 @dataclass(frozen=True)
@@ -200,15 +205,19 @@ def dask_executor(address: str | None, workers: int, registry: Registry,
     try:
         import logging
 
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise AccelbenchError("--executor dask needs Dask distributed: "
                               "pip install 'accelbench[dask]'") from None
     with contextlib.ExitStack() as stack:
         if address is None:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR))
+            # one task per worker at a time: when a worker dies, only the task it was
+            # running counts the death (Dask blames every task assigned to that worker)
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
         else:
             try:
@@ -216,6 +225,11 @@ def dask_executor(address: str | None, workers: int, registry: Registry,
             except OSError as exc:
                 raise AccelbenchError(f"cannot reach the Dask scheduler at {address}: "
                                       f"{exc}") from None
+        try:  # a local cluster's workers, or at least one worker of a running cluster
+            client.wait_for_workers(workers if address is None else 1, timeout=WAIT_SECONDS)
+        except TimeoutError:
+            raise AccelbenchError(f"the Dask cluster has no workers after {WAIT_SECONDS} s"
+                                  ) from None
         identities = client.run(worker_identity)
         check_workers(identities, registry, designs)
         executor = client.get_executor(pure=False)
