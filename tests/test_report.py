@@ -216,5 +216,5 @@ def test_an_empty_raw_folder_is_an_error(tmp_path):
         load_raw(tmp_path / "raw")
     (tmp_path / "raw" / "verify-only.json").write_text(json.dumps(
         document([bench("test_verify[zvc-w8]", {"accelbench_verify": {"ok": True}})])))
-    with pytest.raises(AccelbenchError, match="no result records in verify-only.json"):
+    with pytest.raises(AccelbenchError, match=r"no result records in verify-only\.json"):
         build_report(tmp_path)
