@@ -164,7 +164,7 @@ def test_a_hook_returning_none_is_reported(monkeypatch):
 
     _install_fake_entry_point(monkeypatch, "nothing",
                               _module("fake_nothing", accelbench_designs=accelbench_designs))
-    with pytest.raises(PluginError, match="plugin 'nothing'.*must return a list, got NoneType"):
+    with pytest.raises(PluginError, match=r"plugin 'nothing'.*must return a list, got NoneType"):
         build_registry()
 
 

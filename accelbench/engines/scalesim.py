@@ -109,9 +109,15 @@ def fold_cycles(rows: int, cols: int, t: int, dataflow: str, mode: str) -> int:
     return 2 * rows + cols + t - 2
 
 
+def _ceil_div(a: int, b: int) -> int:
+    """ceil(a / b) in integers: SCALE-Sim's math.ceil(a / b) wherever that float is exact
+    (every realistic size), and still exact beyond 2**53."""
+    return -(-a // b)
+
+
 def _fold_shapes(sr: int, sc: int, rows: int, cols: int) -> list[tuple[int, int, int]]:
     """(rows used, cols used, how many folds) runs in SCALE-Sim's fold order."""
-    rf, cf = math.ceil(sr / rows), math.ceil(sc / cols)
+    rf, cf = _ceil_div(sr, rows), _ceil_div(sc, cols)
     last_r, last_c = sr - (rf - 1) * rows, sc - (cf - 1) * cols
     runs = []
     for c_used, c_count in ((cols, cf - 1), (last_c, 1)):
@@ -140,7 +146,7 @@ def gemm_cycles(m: int, n: int, k: int, rows: int, cols: int, dataflow: str = "o
     """The compute-report row of one GEMM (M pixels, N filters, window K)."""
     _check(rows, cols, dataflow, mode)
     sr, sc, t = spatio_temporal(m, n, k, dataflow)
-    rf, cf = math.ceil(sr / rows), math.ceil(sc / cols)
+    rf, cf = _ceil_div(sr, rows), _ceil_div(sc, cols)
     folds = rf * cf
     fold = fold_cycles(rows, cols, t, dataflow, mode)
     total = folds * fold - (1 if mode == "compatible" else 0)
