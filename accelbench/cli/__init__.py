@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "accelbench.cli.scaffold",
     "accelbench.datasets.cli",
     "accelbench.networks.cli",
+    "accelbench.networks.plan_cli",
+    "accelbench.energy.cli",
 )
 
 
