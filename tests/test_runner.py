@@ -2,6 +2,7 @@
 signals that leave results/ as it was, and the raw file and report written together."""
 
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ from test_report import MATRIX
 
 from accelbench import runner
 from accelbench.cli import StopSignal
+from accelbench.design import EvaluationOptions
 from accelbench.errors import AccelbenchError
 from accelbench.runner import partial_name, run_matrix
 
@@ -45,8 +47,8 @@ def test_a_filtered_run_keeps_the_published_matrix(published):
     assert names == ["test_verify[zvc-w8]", "test_case[zvc-w8@synthetic/fixed8]"]
     record = doc["benchmarks"][1]["extra_info"]["accelbench_record"]
     assert record["metrics"]["compression_ratio"]["unit"] == "x"
-    assert record["provenance"]["options"] == {"sim_words": 256, "simulator": "compiled",
-                                               "area": False, "max_images": None}
+    assert record["provenance"]["options"] == dataclasses.asdict(
+        EvaluationOptions(sim_words=256, area=False))
     assert doc["accelbench_run"]["measurements"] == "not run"
     overview = (root / "csv" / "codec_overview.csv").read_text()
     # the new zvc-w8 record replaced the published one; the other tables are still there
