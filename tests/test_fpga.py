@@ -71,7 +71,8 @@ def test_a_netlist_that_does_not_fit_says_so_in_one_line():
         implement(to_verilog(block, "mults"), "mults")
     message = str(exc.value)
     assert "\n" not in message
-    assert message.startswith("mults does not fit the LFE5U-25F: it needs 30 MULT18X18D")
+    assert message == ("mults does not fit the LFE5U-25F: it needs 30 MULT18X18D (the device "
+                       "has 28)")
 
 
 def test_cli_fpga_json_and_bad_device(capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from accelbench.cliutil import emit
+from accelbench.cliutil import emit, seed_int
 from accelbench.errors import AccelbenchError
 
 
@@ -49,7 +49,7 @@ def cmd_fpga(args: argparse.Namespace) -> int:
     return 1 if misfits else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub) -> None:
     from accelbench.netlist.fpga import DEFAULT_DEVICE, DEFAULT_FREQ_MHZ, DEFAULT_SEED, DEVICES
 
     p = sub.add_parser("fpga", help="LUTs, flip-flops, block RAM, DSP and Fmax on a Lattice "
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"ECP5 size (default {DEFAULT_DEVICE})")
     p.add_argument("--freq", type=float, default=DEFAULT_FREQ_MHZ, metavar="MHZ",
                    help=f"target clock for nextpnr (default {DEFAULT_FREQ_MHZ:g})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+    p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
                    help=f"placer seed (default {DEFAULT_SEED})")
     p.add_argument("--no-dsp", action="store_true", help="map multipliers to LUTs")
     p.add_argument("--no-cache", action="store_true", help="run the flow again")

@@ -156,10 +156,9 @@ def _fit_error(log: str, top: str, part: str) -> FpgaFitError | None:
     over = [(name, int(used), int(avail)) for name, used, avail in _UTILISATION.findall(log)
             if int(used) > int(avail)]
     if over:
-        needs = ", ".join(f"{used} {name}" for name, used, _ in over)
-        has = ", ".join(f"{avail}" for _, _, avail in over)
-        return FpgaFitError(f"{top} does not fit the {part}: it needs {needs}, the device "
-                            f"has {has}")
+        needs = ", ".join(f"{used} {name} (the device has {avail})"
+                          for name, used, avail in over)
+        return FpgaFitError(f"{top} does not fit the {part}: it needs {needs}")
     for line in log.splitlines():
         if "ERROR" in line and ("Unable to place" in line or "no BELs remaining" in line):
             return FpgaFitError(f"{top} does not fit the {part}: "

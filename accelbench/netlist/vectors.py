@@ -7,8 +7,9 @@ the cocotb bench, the native Verilator harness) drive them with random valid and
 and compare every output word.
 
 :func:`netlist_vectors` finds the vectors of a design's netlist: codec designs get them
-from the public :class:`~accelbench.codec.CodecDesign` API (``encode``,
-``compressed_streams``, ``word_bits``); any other design may provide them with a method
+from the public :class:`~accelbench.families.codec.CodecDesign` API (``encode``,
+``decode``, ``compressed_streams``, ``compressor_inputs``, ``decompressor_sideband``,
+``decompressor_output``, ``word_bits``); any other design may provide them with a method
 ``rtl_vectors(netlist, seed) -> list[StreamVectors]``. A netlist without vectors is
 still checked against its own PyRTL simulation on random stimulus.
 """
@@ -56,9 +57,13 @@ def codec_vectors(design: Any, netlist: str, seed: int = 0,
                   values: Sequence[np.ndarray] | None = None) -> list[StreamVectors]:
     """Vectors of a codec's ``compressor`` or ``decompressor`` from its golden model.
 
-    Random signed words (``cases``: count and zero fraction), or the given ``values``.
-    The decompressor gets the golden streams and ``num_words`` = count - 1, and must give
-    the words back.
+    Random signed words (``cases``: count and zero fraction), or the given ``values``,
+    through the public :class:`~accelbench.families.codec.CodecDesign` API: the
+    compressor takes :meth:`compressor_inputs` and must give :meth:`encode`'s streams;
+    the decompressor takes those streams and :meth:`decompressor_sideband` and must give
+    :meth:`decode`'s words (the golden decoder, also for lossy codecs), in the order its
+    ``out`` stream carries them (the inverse of :meth:`decompressor_output`, a
+    reordering). Shape-aware codecs get the shape (1, 1, N), as in their ``verify``.
     """
     w = design.word_bits
     if values is None:
@@ -71,14 +76,20 @@ def codec_vectors(design: Any, netlist: str, seed: int = 0,
     out = []
     for k, v in enumerate(values):
         words = to_words(np.asarray(v).astype(np.int64), w)
-        golden = design.encode(words)
+        shape = (1, 1, len(words)) if getattr(design, "needs_shape", False) else None
+        golden = design.encode(words, shape)
         streams = {s: np.asarray(golden.streams[s]) for s in design.compressed_streams}
         name = f"{len(words)} values #{k}"
         if netlist == "compressor":
-            out.append(StreamVectors(name, {"in": words}, {}, streams))
+            inputs, sideband = design.compressor_inputs(words, shape)
+            out.append(StreamVectors(name, dict(inputs), dict(sideband), streams))
         elif netlist == "decompressor":
-            out.append(StreamVectors(name, streams, {"num_words": len(words) - 1},
-                                     {"out": words}))
+            decoded = np.asarray(design.decode(golden)).astype(np.uint64)
+            order = np.asarray(design.decompressor_output(np.arange(len(words)), golden))
+            raw = np.zeros(len(words), dtype=np.uint64)
+            raw[order.astype(np.int64)] = decoded
+            out.append(StreamVectors(name, streams, dict(design.decompressor_sideband(golden)),
+                                     {"out": raw}))
         else:
             raise ValueError(f"codec {design.name!r} has no netlist {netlist!r}")
     return out
@@ -86,7 +97,7 @@ def codec_vectors(design: Any, netlist: str, seed: int = 0,
 
 def netlist_vectors(design: Design, netlist: str, seed: int = 0) -> list[StreamVectors] | None:
     """Golden vectors of one netlist, or None when the design provides none."""
-    from accelbench.codec import CodecDesign
+    from accelbench.families.codec import CodecDesign
 
     provider = getattr(design, "rtl_vectors", None)
     if callable(provider):
