@@ -120,7 +120,8 @@ def _check_tools() -> None:
 
 def memory_mapping(utilization: dict[str, dict[str, int]], memories: list[dict[str, Any]]
                    ) -> list[dict[str, Any]]:
-    """Where each PyRTL memory went: block RAM if any DP16KD is used, else LUT RAM/flops."""
+    """Where the netlist's memories went, from the resources used (one answer for all of
+    them: block RAM if any DP16KD is used, else LUT RAM if any, else flip-flops/LUTs)."""
     brams = utilization.get("DP16KD", {}).get("used", 0)
     lutram = utilization.get("TRELLIS_RAMW", {}).get("used", 0)
     mapped = "block RAM (DP16KD)" if brams else (
