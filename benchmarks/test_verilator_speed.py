@@ -16,10 +16,8 @@ Build times (compilation) are reported apart from run times.
 from __future__ import annotations
 
 import time
-from fnmatch import fnmatch
 
 import numpy as np
-import pytest
 
 from accelbench.netlist.build import build_block, module_name, to_verilog
 from accelbench.netlist.interface import Interface
@@ -107,10 +105,7 @@ def measure() -> dict:
             "Verilator run s incl. file I/O": round(verilator_wall, 2)}
 
 
-def test_verilator_speed(benchmark, pytestconfig):
-    patterns = pytestconfig.getoption("--designs")
-    if patterns and not any(fnmatch(DESIGN, p) for p in patterns):
-        pytest.skip(f"{DESIGN} is not among the designs selected with --designs")
+def test_verilator_speed(benchmark):
     row = benchmark.pedantic(measure, rounds=1, iterations=1, warmup_rounds=0)
     benchmark.extra_info["accelbench_measurement"] = {
         "table": "verilator_speed", "title": TITLE, "notes": NOTES, "row": row}
