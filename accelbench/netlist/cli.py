@@ -56,7 +56,7 @@ def register(sub) -> None:
                                     "ECP5 (Yosys synth_ecp5 + nextpnr-ecp5)",
                        description="Implement a design's netlists on an ECP5 FPGA "
                                    "(cached by the Verilog hash).")
-    p.add_argument("design")
+    p.add_argument("design", help="design name (see `accelbench designs`)")
     p.add_argument("--netlist", help="only this netlist (default: all)")
     p.add_argument("--device", choices=tuple(DEVICES), default=DEFAULT_DEVICE,
                    help=f"ECP5 size (default {DEFAULT_DEVICE})")
