@@ -11,8 +11,8 @@ proves large enough, so truncation never loses a bit of a value in range.
 * :func:`serial_matvec` - y = M x for a constant N x N matrix with x arriving one element
   per cycle (shared constant products, N accumulators, a holding bank that drains one
   result per cycle while the next vector accumulates);
-* :class:`PingPongBuffer` - a two-half synchronous-read memory with full flags and a tag
-  bit per half;
+* :class:`SlotBuffer` - ping-pong generalised to 2^k slots: a synchronous-read memory
+  with a full flag and a tag bit per slot;
 * :func:`sync_fifo` - a FIFO in a synchronous-read memory with a registered count;
 * :func:`bit_packer` / :func:`bit_unpacker` - variable-length symbols to and from W-bit
   words, MSB-first, with registered ready conditions.
@@ -159,47 +159,55 @@ def serial_matvec(x: pyrtl.WireVector, step: pyrtl.WireVector, n: pyrtl.WireVect
     return MatVec(value=hold[0], valid=draining, index=count, transfer=transfer)
 
 
-class PingPongBuffer:
-    """Two halves of 2^``addr_bits`` words in one synchronous-read memory.
+class SlotBuffer:
+    """A ping-pong buffer generalised to 2^``slot_bits`` slots of 2^``addr_bits`` words,
+    in one synchronous-read memory.
 
-    A producer fills one half while a consumer empties the other: ``full[h]`` is set
-    when the producer finishes half ``h`` (with a tag bit, e.g. "last block") and
-    cleared when the consumer is done with it. Call :meth:`write`, :meth:`set_full` and
-    :meth:`clear` once each; :meth:`read` takes a register-driven address.
+    A producer fills slot ``s`` while a consumer empties an older one: ``full[s]`` is
+    set when the producer finishes slot ``s`` (with a tag bit, e.g. "last block") and
+    cleared when the consumer is done with it. Producer and consumer each step their own
+    slot counter once per block. Two slots (plain ping-pong) stall a producer whose
+    consumer starts late (a pipeline latency, a stalled consumer); more slots absorb it.
+    Call :meth:`write` and :meth:`flags` once each; :meth:`read` takes register-driven
+    slot and address wires.
     """
 
-    def __init__(self, bitwidth: int, addr_bits: int, name: str) -> None:
+    def __init__(self, bitwidth: int, addr_bits: int, slot_bits: int, name: str) -> None:
         self.addr_bits = addr_bits
-        self.mem = pyrtl.MemBlock(bitwidth, addr_bits + 1, name=f"{name}_mem")
-        self.full = [pyrtl.Register(1, f"{name}_full{h}") for h in (0, 1)]
-        self.tag = [pyrtl.Register(1, f"{name}_tag{h}") for h in (0, 1)]
-        self.name = name
+        self.slot_bits = slot_bits
+        slots = 1 << slot_bits
+        self.mem = pyrtl.MemBlock(bitwidth, addr_bits + slot_bits, name=f"{name}_mem")
+        self.full = [pyrtl.Register(1, f"{name}_full{s}") for s in range(slots)]
+        self.tag = [pyrtl.Register(1, f"{name}_tag{s}") for s in range(slots)]
 
-    def write(self, enable: pyrtl.WireVector, half: pyrtl.WireVector,
+    def write(self, enable: pyrtl.WireVector, slot: pyrtl.WireVector,
               addr: pyrtl.WireVector, data: pyrtl.WireVector) -> None:
-        self.mem[pyrtl.concat(half, addr)] <<= pyrtl.MemBlock.EnabledWrite(data, enable)
+        self.mem[pyrtl.concat(slot, addr)] <<= pyrtl.MemBlock.EnabledWrite(data, enable)
 
-    def read(self, half: pyrtl.WireVector, addr: pyrtl.WireVector) -> pyrtl.WireVector:
-        return self.mem[pyrtl.concat(half, addr)]
+    def read(self, slot: pyrtl.WireVector, addr: pyrtl.WireVector) -> pyrtl.WireVector:
+        return self.mem[pyrtl.concat(slot, addr)]
 
-    def flags(self, set_en: pyrtl.WireVector, set_half: pyrtl.WireVector,
+    def flags(self, set_en: pyrtl.WireVector, set_slot: pyrtl.WireVector,
               set_tag: pyrtl.WireVector, clear_en: pyrtl.WireVector,
-              clear_half: pyrtl.WireVector) -> None:
-        for h in (0, 1):
-            hit_set = set_en & (set_half == h)
-            hit_clear = clear_en & (clear_half == h)
-            self.full[h].next <<= hit_set | (self.full[h] & ~hit_clear)
-            self.tag[h].next <<= pyrtl.select(hit_set, set_tag, self.tag[h])
+              clear_slot: pyrtl.WireVector) -> None:
+        for s, (full, tag) in enumerate(zip(self.full, self.tag, strict=True)):
+            hit_set = set_en & (set_slot == s)
+            hit_clear = clear_en & (clear_slot == s)
+            full.next <<= hit_set | (full & ~hit_clear)
+            tag.next <<= pyrtl.select(hit_set, set_tag, tag)
 
-    def is_full(self, half: pyrtl.WireVector) -> pyrtl.WireVector:
-        return pyrtl.select(half, self.full[1], self.full[0])
+    def is_full(self, slot: pyrtl.WireVector) -> pyrtl.WireVector:
+        return pyrtl.mux(slot, *self.full)
 
-    def tag_of(self, half: pyrtl.WireVector) -> pyrtl.WireVector:
-        return pyrtl.select(half, self.tag[1], self.tag[0])
+    def tag_of(self, slot: pyrtl.WireVector) -> pyrtl.WireVector:
+        return pyrtl.mux(slot, *self.tag)
 
     @property
     def empty(self) -> pyrtl.WireVector:
-        return ~self.full[0] & ~self.full[1]
+        out = ~self.full[0]
+        for full in self.full[1:]:
+            out = out & ~full
+        return out
 
 
 @dataclass

@@ -3,8 +3,8 @@
 Compressor, one input value a cycle::
 
     in -> pad/level shift -> row DCT (serial 8x8 constant matrix) -> transpose buffer
-       (ping-pong, 2 x 64 words, sync read) -> column DCT -> quantiser (reciprocal
-       product) -> coefficient buffer (ping-pong, written in zig-zag order)
+       (4 slots of 64 words, sync read) -> column DCT -> quantiser (reciprocal
+       product) -> coefficient buffer (4 slots, written in zig-zag order)
        -> bitmap + variable-width packer -> streams ``bitmap`` and ``values``
 
 Decompressor, the mirror image::
@@ -37,11 +37,14 @@ from accelbench.designs.dct.hw import (
     to_output_word,
     to_signed_input,
 )
-from accelbench.designs.dct.hwlib import PingPongBuffer, const_table, serial_matvec, sync_fifo
+from accelbench.designs.dct.hwlib import SlotBuffer, const_table, serial_matvec, sync_fifo
 from accelbench.designs.dct.model import LEVEL_SHIFT, DctModel
 from accelbench.netlist.ports import Ports
 
 DIM_BITS = 16  # configuration inputs: channels, height, width (each 1..65535)
+#: the block buffers have 2^SLOT_BITS slots: with plain ping-pong (1 bit) a producer
+#: waits for a consumer that starts a transform drain (9 cycles) late: 0.94 value/cycle
+SLOT_BITS = 2
 OUT_FIFO_BITS = 5  # 32-entry output FIFO of the decompressor
 #: start a row of 8 only while the output FIFO holds at most this many words
 FIFO_START_LIMIT = (1 << OUT_FIFO_BITS) - 17
@@ -105,14 +108,14 @@ def dct2d_compressor(ports: Ports, model: DctModel) -> None:
     # --- stage A: input, padding, row DCT into the transpose buffer ---------------------
     ax = pyrtl.Register(3, "a_x")
     ay = pyrtl.Register(3, "a_y")
-    a_half = pyrtl.Register(1, "a_half")
-    tpose = PingPongBuffer(wd.rows, 6, "tpose")
+    a_slot = pyrtl.Register(SLOT_BITS, "a_slot")
+    tpose = SlotBuffer(wd.rows, 6, SLOT_BITS, "tpose")
     row_end = pyrtl.WireVector(1, "a_row_end")
     block_end = row_end & (ay == 7)
     a_pos = BlockPosition(channels, height, width, block_end, "a")
     real = a_pos.row_real(ay) & a_pos.col_real(ax)
     block_start = (ax == 0) & (ay == 0)
-    go = ~(block_start & tpose.is_full(a_half))
+    go = ~(block_start & tpose.is_full(a_slot))
     inp.ready <<= go & real
     advance = go & (~real | inp.valid)
     row_end <<= advance & (ax == 7)
@@ -120,31 +123,31 @@ def dct2d_compressor(ports: Ports, model: DctModel) -> None:
     rowdct = serial_matvec(x, advance, ax, matrix, p - f, wd.row_acc, wd.rows, "rowdct")
     ax.next <<= pyrtl.select(advance, (ax + 1)[:3], ax)
     ay.next <<= pyrtl.select(row_end, (ay + 1)[:3], ay)
-    a_half.next <<= a_half ^ block_end
+    a_slot.next <<= ((a_slot + block_end)[:SLOT_BITS])
     # tags of the row being drained
     r_y = pyrtl.Register(3, "r_y")
-    r_half = pyrtl.Register(1, "r_half")
+    r_slot = pyrtl.Register(SLOT_BITS, "r_slot")
     r_tag = pyrtl.Register(1, "r_tag")
-    for reg, val in ((r_y, ay), (r_half, a_half), (r_tag, a_pos.is_last)):
+    for reg, val in ((r_y, ay), (r_slot, a_slot), (r_tag, a_pos.is_last)):
         reg.next <<= pyrtl.select(rowdct.transfer, val, reg)
-    tpose.write(rowdct.valid, r_half, pyrtl.concat(rowdct.index, r_y), rowdct.value)
+    tpose.write(rowdct.valid, r_slot, pyrtl.concat(rowdct.index, r_y), rowdct.value)
     t_done = rowdct.valid & (rowdct.index == 7) & (r_y == 7)
 
     # --- stage B: column DCT and quantiser into the coefficient buffer ------------------
     bj = pyrtl.Register(6, "b_j")
-    b_half = pyrtl.Register(1, "b_half")
-    coef = PingPongBuffer(wd.quantised, 6, "coef")
-    b_read = tpose.is_full(b_half) & ~coef.is_full(b_half)
+    b_slot = pyrtl.Register(SLOT_BITS, "b_slot")
+    coef = SlotBuffer(wd.quantised, 6, SLOT_BITS, "coef")
+    b_read = tpose.is_full(b_slot) & ~coef.is_full(b_slot)
     b_done = b_read & (bj == 63)
-    coldct = serial_matvec(tpose.read(b_half, bj), b_read, bj[:3], matrix, p + f,
+    coldct = serial_matvec(tpose.read(b_slot, bj), b_read, bj[:3], matrix, p + f,
                            wd.col_acc, wd.coefficients, "coldct")
     bj.next <<= pyrtl.select(b_read, (bj + 1)[:6], bj)
-    b_half.next <<= b_half ^ b_done
-    tpose.flags(t_done, r_half, r_tag, b_done, b_half)
+    b_slot.next <<= ((b_slot + b_done)[:SLOT_BITS])
+    tpose.flags(t_done, r_slot, r_tag, b_done, b_slot)
     c_u = pyrtl.Register(3, "c_u")
-    c_half = pyrtl.Register(1, "c_half")
+    c_slot = pyrtl.Register(SLOT_BITS, "c_slot")
     c_tag = pyrtl.Register(1, "c_tag")
-    for reg, val in ((c_u, bj[3:6]), (c_half, b_half), (c_tag, tpose.tag_of(b_half))):
+    for reg, val in ((c_u, bj[3:6]), (c_slot, b_slot), (c_tag, tpose.tag_of(b_slot))):
         reg.next <<= pyrtl.select(coldct.transfer, val, reg)
     steps, recips, coding_of_natural = _natural_tables(model)
     natural = pyrtl.concat(coldct.index, c_u)  # v*8 + u
@@ -152,28 +155,28 @@ def dct2d_compressor(ports: Ports, model: DctModel) -> None:
                       wd.quantised)
     w_en = pyrtl.Register(1, "w_en")
     w_addr = pyrtl.Register(6, "w_addr")
-    w_half = pyrtl.Register(1, "w_half")
+    w_slot = pyrtl.Register(SLOT_BITS, "w_slot")
     w_data = pyrtl.Register(wd.quantised, "w_data")
     w_last = pyrtl.Register(1, "w_last")
     w_tag = pyrtl.Register(1, "w_tag")
     w_en.next <<= coldct.valid
     w_addr.next <<= const_table(natural, coding_of_natural, 6)
-    w_half.next <<= c_half
+    w_slot.next <<= c_slot
     w_data.next <<= qvalue
     w_last.next <<= coldct.valid & (coldct.index == 7) & (c_u == 7)
     w_tag.next <<= c_tag
-    coef.write(w_en, w_half, w_addr, w_data)
+    coef.write(w_en, w_slot, w_addr, w_data)
 
     # --- stage C: zig-zag read, bitmap and value packer ---------------------------------
     c_pos = pyrtl.Register(6, "z_pos")
-    z_half = pyrtl.Register(1, "z_half")
-    coder = block_coder(bitmap, values, coef.read(z_half, c_pos), coef.is_full(z_half),
-                        c_pos, coef.tag_of(z_half), [int(v) for v in model.coding_widths],
+    z_slot = pyrtl.Register(SLOT_BITS, "z_slot")
+    coder = block_coder(bitmap, values, coef.read(z_slot, c_pos), coef.is_full(z_slot),
+                        c_pos, coef.tag_of(z_slot), [int(v) for v in model.coding_widths],
                         "coder")
     z_done = coder.take & (c_pos == 63)
     c_pos.next <<= pyrtl.select(coder.take, (c_pos + 1)[:6], c_pos)
-    z_half.next <<= z_half ^ z_done
-    coef.flags(w_en & w_last, w_half, w_tag, z_done, z_half)
+    z_slot.next <<= ((z_slot + z_done)[:SLOT_BITS])
+    coef.flags(w_en & w_last, w_slot, w_tag, z_done, z_slot)
 
     idle <<= (block_start & a_pos.at_start & ~rowdct.valid & tpose.empty & (bj == 0)
               & ~coldct.valid & ~w_en & coef.empty & (c_pos == 0) & coder.idle)
@@ -194,12 +197,12 @@ def dct2d_decompressor(ports: Ports, model: DctModel) -> None:
 
     # --- stage D: unpack, dequantise into the coefficient buffer (column-major) ---------
     d_pos = pyrtl.Register(6, "d_pos")
-    d_half = pyrtl.Register(1, "d_half")
-    coef = PingPongBuffer(wd.dequantised, 6, "coef")
+    d_slot = pyrtl.Register(SLOT_BITS, "d_slot")
+    coef = SlotBuffer(wd.dequantised, 6, SLOT_BITS, "coef")
     d_done = pyrtl.WireVector(1, "d_done")
     d_block = BlockPosition(channels, height, width, d_done, "d")
     coding = golden.zigzag_order()
-    decoder = block_decoder(bitmap, values, ~coef.is_full(d_half), d_pos,
+    decoder = block_decoder(bitmap, values, ~coef.is_full(d_slot), d_pos,
                             d_block.is_last & (d_pos == 63),
                             [int(v) for v in model.coding_widths], "dec")
     d_done <<= decoder.produce & (d_pos == 63)
@@ -207,39 +210,39 @@ def dct2d_decompressor(ports: Ports, model: DctModel) -> None:
     column_major = [(int(n) % 8) * 8 + int(n) // 8 for n in coding]  # u*8 + v
     w_en = pyrtl.Register(1, "w_en")
     w_addr = pyrtl.Register(6, "w_addr")
-    w_half = pyrtl.Register(1, "w_half")
+    w_slot = pyrtl.Register(SLOT_BITS, "w_slot")
     w_data = pyrtl.Register(wd.dequantised, "w_data")
     w_last = pyrtl.Register(1, "w_last")
     w_en.next <<= decoder.produce
     w_addr.next <<= const_table(d_pos, column_major, 6)
-    w_half.next <<= d_half
+    w_slot.next <<= d_slot
     w_data.next <<= dequantize(decoder.value, d_pos, steps, wd.dequantised)
     w_last.next <<= d_done
-    coef.write(w_en, w_half, w_addr, w_data)
+    coef.write(w_en, w_slot, w_addr, w_data)
     d_pos.next <<= pyrtl.select(decoder.produce, (d_pos + 1)[:6], d_pos)
-    d_half.next <<= d_half ^ d_done
+    d_slot.next <<= ((d_slot + d_done)[:SLOT_BITS])
 
     # --- stage E: column IDCT into the transpose buffer (row-major) ---------------------
     ej = pyrtl.Register(6, "e_j")
-    e_half = pyrtl.Register(1, "e_half")
-    tpose = PingPongBuffer(wd.inv_cols, 6, "tpose")
-    e_read = coef.is_full(e_half) & ~tpose.is_full(e_half)
+    e_slot = pyrtl.Register(SLOT_BITS, "e_slot")
+    tpose = SlotBuffer(wd.inv_cols, 6, SLOT_BITS, "tpose")
+    e_read = coef.is_full(e_slot) & ~tpose.is_full(e_slot)
     e_done = e_read & (ej == 63)
-    colidct = serial_matvec(coef.read(e_half, ej), e_read, ej[:3], inverse, p - g,
+    colidct = serial_matvec(coef.read(e_slot, ej), e_read, ej[:3], inverse, p - g,
                             wd.inv_col_acc, wd.inv_cols, "colidct")
     ej.next <<= pyrtl.select(e_read, (ej + 1)[:6], ej)
-    e_half.next <<= e_half ^ e_done
-    coef.flags(w_en & w_last, w_half, pyrtl.Const(0, 1), e_done, e_half)
+    e_slot.next <<= ((e_slot + e_done)[:SLOT_BITS])
+    coef.flags(w_en & w_last, w_slot, pyrtl.Const(0, 1), e_done, e_slot)
     f_u = pyrtl.Register(3, "f_u")
-    f_half = pyrtl.Register(1, "f_half")
-    for reg, val in ((f_u, ej[3:6]), (f_half, e_half)):
+    f_slot = pyrtl.Register(SLOT_BITS, "f_slot")
+    for reg, val in ((f_u, ej[3:6]), (f_slot, e_slot)):
         reg.next <<= pyrtl.select(colidct.transfer, val, reg)
-    tpose.write(colidct.valid, f_half, pyrtl.concat(colidct.index, f_u), colidct.value)
+    tpose.write(colidct.valid, f_slot, pyrtl.concat(colidct.index, f_u), colidct.value)
     t_done = colidct.valid & (colidct.index == 7) & (f_u == 7)
 
     # --- stage G: row IDCT, clamp, drop padding, output FIFO ----------------------------
     gj = pyrtl.Register(6, "g_j")
-    g_half = pyrtl.Register(1, "g_half")
+    g_slot = pyrtl.Register(SLOT_BITS, "g_slot")
     g_done = pyrtl.WireVector(1, "g_done")
     g_block = BlockPosition(channels, height, width, g_done, "g")
     fifo_pop = pyrtl.WireVector(1, "fifo_pop")
@@ -247,13 +250,13 @@ def dct2d_decompressor(ports: Ports, model: DctModel) -> None:
     fifo_data = pyrtl.WireVector(9, "fifo_data")
     fifo = sync_fifo(fifo_data, fifo_push, fifo_pop, OUT_FIFO_BITS, "outq")
     room = fifo.count <= FIFO_START_LIMIT
-    g_read = tpose.is_full(g_half) & ((gj[:3] != 0) | room)
+    g_read = tpose.is_full(g_slot) & ((gj[:3] != 0) | room)
     g_done <<= g_read & (gj == 63)
-    rowidct = serial_matvec(tpose.read(g_half, gj), g_read, gj[:3], inverse, p + g,
+    rowidct = serial_matvec(tpose.read(g_slot, gj), g_read, gj[:3], inverse, p + g,
                             wd.inv_row_acc, wd.pixels, "rowidct")
     gj.next <<= pyrtl.select(g_read, (gj + 1)[:6], gj)
-    g_half.next <<= g_half ^ g_done
-    tpose.flags(t_done, f_half, pyrtl.Const(0, 1), g_done, g_half)
+    g_slot.next <<= ((g_slot + g_done)[:SLOT_BITS])
+    tpose.flags(t_done, f_slot, pyrtl.Const(0, 1), g_done, g_slot)
     y = gj[3:6]
     h_real = pyrtl.Register(1, "h_real")
     h_cols = pyrtl.Register(4, "h_cols")
