@@ -10,11 +10,11 @@ from accelbench.designs.dct.design import DctCmCodec, DctCodec
 
 #: (format, table, value) of the 2-D variants
 VARIANTS_2D = (
-    *(("fixed8", "jpeg", q) for q in (100, 90, 75, 50, 25)),
+    *(("fixed8", "jpeg", q) for q in (100, 95, 90, 75, 50, 25)),
     ("fixed8", "uniform", 1),
-    ("fixed8", "uniform", 8),
+    ("fixed8", "uniform", 4),
     ("fixed8", "zonal", 4),
-    *(("uint8", "jpeg", q) for q in (100, 90, 75, 50, 25)),
+    *(("uint8", "jpeg", q) for q in (100, 95, 90, 75, 50, 25)),
 )
 #: (format, table, value) of the channel-DCT variants
 VARIANTS_CM = (
