@@ -29,11 +29,12 @@ def test_evaluation_on_real_maps_counts_padding_and_cosimulates():
     assert metrics["uncompressed_bits"] == 8 * sum(layer.values_per_image
                                                    for layer in fm.layers)
     assert 1 < metrics["compression_ratio"] <= 8
-    assert "compressor_values_per_cycle" not in metrics  # sim_words=0: golden model only
+    assert "compressor_words_per_cycle" not in metrics  # sim_words=0: golden model only
     seven = [e for e in ev.details["per_layer"] if e["shape"][1] == 7]
     assert seven and all(e["padding_fraction"] == pytest.approx(64 / 49 - 1, abs=1e-6)
                          for e in seven)
     assert ev.details["lossy"] and "padding" in " ".join(ev.notes)
+    assert 0 < metrics["zero_fraction"] < 1
 
 
 def test_cosimulation_window_is_whole_channels_and_groups():

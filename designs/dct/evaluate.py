@@ -72,6 +72,8 @@ def evaluate_dct(design: DctCodec, workload: Workload,
         entry: dict[str, Any] = {
             "layer": layer.name, "kind": layer.kind, "shape": list(shape),
             "values": int(layer.values_per_image),
+            "zero_fraction": round(float(np.mean(layer.words[:n_images] == layer.zero_point)),
+                                   6),
             "padding_fraction": round(padded / layer.values_per_image - 1, 6),
             "ratio": round(float(raw[li].sum() / max(bits[li].sum(), 1)), 6),
             "max_error": max_err,
@@ -85,10 +87,9 @@ def evaluate_dct(design: DctCodec, workload: Workload,
             sim_values += window.size
             c_cycles += co.compress_cycles
             d_cycles += co.decompress_cycles
-            entry["sim_values"] = int(window.size)
-            entry["compressor_values_per_cycle"] = round(window.size / co.compress_cycles, 6)
-            entry["decompressor_values_per_cycle"] = round(window.size / co.decompress_cycles,
-                                                           6)
+            entry["sim_words"] = int(window.size)
+            entry["compressor_words_per_cycle"] = round(window.size / co.compress_cycles, 6)
+            entry["decompressor_words_per_cycle"] = round(window.size / co.decompress_cycles, 6)
         per_layer.append(entry)
     per_image = raw.sum(axis=0) / np.maximum(bits.sum(axis=0), 1)
     metrics = [
@@ -104,18 +105,22 @@ def evaluate_dct(design: DctCodec, workload: Workload,
                description="8 bits per real value"),
         Metric("max_error", worst, "LSB", "lower",
                description="largest |decode(encode(x)) - x| over every value"),
+        Metric("zero_fraction", round(float(np.mean([e["zero_fraction"] for e in per_layer])),
+                                      6), "", "none",
+               description="mean over layers of the fraction of words that encode 0.0"),
         Metric("mean_psnr_db", round(float(np.mean([e["psnr_db"] for e in per_layer])), 4),
                "dB", "higher", description="mean over layers of the PSNR (8-bit peak)"),
     ]
     if sim_values:
         latency = block_latency(design, options.simulator)
         metrics += [
-            Metric("compressor_values_per_cycle", round(sim_values / c_cycles, 6),
-                   "value/cycle", "higher",
-                   description="netlist co-simulation on a window of every layer"),
-            Metric("decompressor_values_per_cycle", round(sim_values / d_cycles, 6),
-                   "value/cycle", "higher"),
-            Metric("netlist_values_checked", sim_values, "value", "none",
+            Metric("compressor_words_per_cycle", round(sim_values / c_cycles, 6),
+                   "word/cycle", "higher",
+                   description="8-bit map words (real values) a cycle, netlist "
+                               "co-simulation on whole channels of every layer"),
+            Metric("decompressor_words_per_cycle", round(sim_values / d_cycles, 6),
+                   "word/cycle", "higher"),
+            Metric("netlist_words_checked", sim_values, "word", "none",
                    description="values co-simulated bit-exactly against the golden model"),
             Metric("compressor_block_latency_cycles", latency[0], "cycle", "lower",
                    description="first input to last output word of one 8x8 block"),
