@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_codec_robustness import _mutate
 
 from accelbench.codec import Encoded
 from accelbench.designs.dct.model import DctEncoded, DctModel
@@ -23,25 +24,6 @@ def _map(draw):
     return words, shape
 
 
-def _mutate(draw, words, w=16):
-    words = np.asarray(words).astype(np.int64).copy()
-    how = draw(st.sampled_from(["truncate", "flip", "drop", "extra", "garbage", "same"]))
-    if how == "truncate" and len(words):
-        words = words[: draw(st.integers(0, len(words) - 1))]
-    elif how == "flip" and len(words):
-        for _ in range(draw(st.integers(1, 3))):
-            i = draw(st.integers(0, len(words) - 1))
-            words[i] ^= 1 << draw(st.integers(0, w - 1))
-    elif how == "drop" and len(words):
-        words = np.delete(words, draw(st.integers(0, len(words) - 1)))
-    elif how == "extra":
-        words = np.append(words, draw(st.integers(0, (1 << w) - 1)))
-    elif how == "garbage":
-        words = np.array(draw(st.lists(st.integers(0, (1 << w) - 1), max_size=40)),
-                         dtype=np.int64)
-    return words.astype(np.uint16)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_damaged_streams_raise_or_decode_to_the_right_size(data):
@@ -50,7 +32,7 @@ def test_damaged_streams_raise_or_decode_to_the_right_size(data):
     enc = model.encode(words, shape)
     streams = dict(enc.streams)
     for name in data.draw(st.sampled_from([("bitmap",), ("values",), ("bitmap", "values")])):
-        streams[name] = _mutate(data.draw, streams[name])
+        streams[name] = _mutate(data.draw, streams[name], 16)
     bad_shape = data.draw(st.sampled_from([shape, (shape[0], shape[1], shape[2] + 1),
                                            (shape[0] + 1, shape[1], shape[2])]))
     damaged = DctEncoded(streams, {}, int(np.prod(bad_shape)), bad_shape)
