@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_codec_robustness import _mutate
 
-from accelbench.codec import Encoded
 from accelbench.designs.dct.model import DctEncoded, DctModel
 from accelbench.errors import StreamFormatError
+from accelbench.families.codec import Encoded
 
 MODELS = [DctModel("2d", "fixed8", "jpeg", 50), DctModel("2d", "uint8", "zonal", 3),
           DctModel("channel", "fixed8", "jpeg", 90), DctModel("2d", "fixed8", "uniform", 1)]

@@ -15,11 +15,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from accelbench.bits import to_words
-from accelbench.codec import CodecDesign, Encoded, _compare
 from accelbench.design import EvaluationOptions
 from accelbench.designs.dct import netlist, netlist_cm
 from accelbench.designs.dct.model import DctEncoded, DctModel, Shape, check_shape
 from accelbench.errors import NetlistMismatchError, UnknownNameError
+from accelbench.families.codec import CodecDesign, Encoded
+from accelbench.families.codec import compare_words as _compare
 from accelbench.metrics import Evaluation
 from accelbench.netlist.ports import Ports
 from accelbench.workloads import FeatureMapWorkload, Workload
@@ -145,7 +146,7 @@ class DctCodec(CodecDesign):
     def cosimulate(self, values: np.ndarray, shape: Shape | None = None, *,
                    simulator: str = "compiled", **stalls: Any):
         """Both netlists against the golden encoder and the golden decoder, bit for bit."""
-        from accelbench.codec import CoSimResult
+        from accelbench.families.codec import CoSimResult
 
         words = to_words(np.asarray(values).reshape(-1), 8)
         golden = self.encode(words, shape)

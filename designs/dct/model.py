@@ -25,10 +25,10 @@ from functools import cached_property
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import Encoded
 from accelbench.designs.dct import golden, stream
 from accelbench.designs.dct.tables import Quantizer, steps_1d, steps_2d
 from accelbench.errors import StreamFormatError
+from accelbench.families.codec import Encoded
 
 TRANSFORMS = ("2d", "channel")
 FORMATS = ("fixed8", "uint8")
