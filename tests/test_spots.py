@@ -32,8 +32,9 @@ _SIMULATORS: dict[SpotsHardware, SpotsSimulator] = {}
 
 
 def _simulator(cfg: SpotsConfig) -> SpotsSimulator:
-    """One compiled simulation per configuration, shared by every test that uses it."""
-    hw = SpotsHardware(cfg, SMALL)
+    """One compiled simulation per netlist, shared by every test that uses it (skipping
+    is a layer setting: the no-skip configuration runs on the same netlist)."""
+    hw = SpotsHardware(cfg, SMALL).netlist_key
     if hw not in _SIMULATORS:
         _SIMULATORS[hw] = SpotsSimulator(hw)
     return _SIMULATORS[hw]

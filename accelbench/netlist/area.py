@@ -8,10 +8,11 @@ Memory model (stated, not measured): every ``pyrtl.MemBlock`` is one macro. A
 synchronous-read memory (its read address comes from a register, which stands for the
 macro's address latch and stays in the flip-flop count: the flow keeps reset registers
 apart from the memory cell) is an SRAM: its bits, words, width and ports are reported,
-never GE, because SRAM area depends on the macro compiler. An asynchronous-read memory is a register file: beside its bits,
-``regfile_ge_estimate`` gives what it would cost mapped onto the cell table's flip-flops
-(bits x (flip-flop + 2:1 write mux) + a 2:1 mux tree per read port and bit), an estimate
-labelled as such.
+never GE, because SRAM area depends on the macro compiler. An asynchronous-read memory
+is a register file: beside its bits, ``regfile_ge_estimate`` gives what it would cost
+mapped onto the cell table's flip-flops (bits x (flip-flop + 2:1 write mux) + a 2:1 mux
+tree per read port and bit), an estimate labelled as such.
+
 The critical path is reported as the longest chain of mapped cells between registers
 and ports (logic levels), beside PyRTL's own 130 nm delay estimate. Results are cached
 on disk by the SHA-256 of the Verilog text and the flow version.

@@ -37,6 +37,8 @@ from accelbench.netlist.lib import pe_netlist
 from accelbench.workloads import NetworkData
 
 SPARSITIES = (0.0, 0.5, 0.7, 0.9)
+#: compiled system simulations by (netlist, simulator kind), shared within a process
+_SIMULATORS: dict = {}
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,6 @@ class Spots(EngineDesign):
         self.cosimulate = cosimulate
         self.seed = seed
         self._prepared: dict[str, PreparedLayer] = {}
-        self._simulator = None
 
     # ---- hardware
     @property
@@ -131,12 +132,14 @@ class Spots(EngineDesign):
         }
 
     def simulator(self, simulator: str = "compiled"):
-        """The compiled simulation of the ``system`` netlist (built once per design)."""
+        """The compiled simulation of the ``system`` netlist, built once per netlist and
+        process (SPOTS and its no-skip twin share it: skipping is a layer setting)."""
         from accelbench.designs.spots.simulate import SpotsSimulator
 
-        if self._simulator is None or self._simulator[0] != simulator:
-            self._simulator = (simulator, SpotsSimulator(self.hw, simulator))
-        return self._simulator[1]
+        key = (self.hw.netlist_key, simulator)
+        if key not in _SIMULATORS:
+            _SIMULATORS[key] = SpotsSimulator(self.hw.netlist_key, simulator)
+        return _SIMULATORS[key]
 
     def verify(self, seed: int = 0) -> None:
         """Random layers (tall and split, strides 1 and 2, padding, depthwise) through the
@@ -253,7 +256,7 @@ class Spots(EngineDesign):
             metrics.append(Metric("cosim_layers_exact", len(crops), "", "higher",
                                   description="real cropped layers through the system "
                                               "netlist: bit-exact, model-exact cycles"))
-        if options.area:
+        if options.area and self.config.skip_weights:  # the no-skip twin: the same netlist
             metrics += area_metrics(self, "pe") + area_metrics(self, "system")
         return metrics, details
 

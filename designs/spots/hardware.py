@@ -9,7 +9,7 @@ them and checks that a layer fits these limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from accelbench.designs.spots.plan import SpotsConfig
@@ -71,6 +71,11 @@ class SpotsHardware:
         if lim.max_kernel >= self.config.banks:
             raise ValueError(f"kernels up to {lim.max_kernel} need more than "
                              f"{self.config.banks} IM2COL banks")
+
+    @property
+    def netlist_key(self) -> SpotsHardware:
+        """What the netlist depends on (skipping is configured per layer at run time)."""
+        return replace(self, config=self.config.skipping)
 
     # ---- derived sizes
     @property

@@ -55,7 +55,7 @@ def layer_fields(plan: LayerPlan) -> dict[str, int]:
 def check_fits(hw: SpotsHardware, plan: LayerPlan, entries: int) -> None:
     """Raise :class:`LayerTooLarge` naming the first limit the layer exceeds."""
     lim, sh = hw.limits, plan.shape
-    if plan.config != hw.config:
+    if plan.config.skipping != hw.config.skipping:  # skipping is a per-layer setting
         raise LayerTooLarge(f"layer planned for {plan.config}, netlist is {hw.config}")
     pads = sh.pads
     rw, rwf = plan.column_blocks * sh.channels, plan.column_blocks * plan.channel_blocks
