@@ -91,9 +91,6 @@ class SpotsConfig:
     def pes(self) -> int:
         return self.rows * self.cols
 
-    def label(self) -> str:
-        return f"{self.rows}x{self.cols}/{self.subarrays}"
-
 
 @dataclass(frozen=True)
 class LayerPlan:

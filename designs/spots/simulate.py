@@ -88,9 +88,3 @@ def _collect(plan: LayerPlan, out: dict[str, np.ndarray]) -> SpotsRun:
     reads = int(np.unpackbits(lanes.view(np.uint8)).sum())
     return SpotsRun(result[:plan.shape.filters, :, :ew], last + 1, int(issued.sum()),
                     int(out["st_beat"].sum()), reads)
-
-
-def run_spots(hw: SpotsHardware, plan: LayerPlan, x: np.ndarray, weight: np.ndarray,
-              simulator: str = "compiled") -> SpotsRun:
-    """One layer on a fresh simulation of ``hw`` (tests; networks use SpotsSimulator)."""
-    return SpotsSimulator(hw, simulator).run([SpotsLayer(plan, x, weight)])[0]

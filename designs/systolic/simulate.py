@@ -94,14 +94,3 @@ class DenseSimulator(HostSimulator):
                   ) -> list[DenseRun]:
         """Convolutions (x C x H x W, weight O x C/g x kh x kw, shape), lowered in software."""
         return self.run([group_gemms(x, w, shape) for x, w, shape in convs])
-
-
-def run_dense(patches: np.ndarray, weights: np.ndarray, rows: int, cols: int,
-              simulator: str = "compiled") -> DenseRun:
-    """One matrix product on a ``rows`` x ``cols`` system sized for it."""
-    m, k = patches.shape
-    hw = DenseHardware(rows, cols, patch_words=max(2, ceil(m / rows) * k),
-                       weight_words=max(2, ceil(weights.shape[1] / cols) * k),
-                       max_k=max(2, k), max_tiles=max(2, ceil(m / rows)),
-                       max_filter_tiles=max(2, ceil(weights.shape[1] / cols)))
-    return DenseSimulator(hw, simulator).run([[(patches, weights)]])[0]
