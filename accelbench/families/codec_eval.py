@@ -9,6 +9,7 @@ import numpy as np
 
 from accelbench.bits import to_words
 from accelbench.design import EvaluationOptions
+from accelbench.energy.breakdown import EnergyCounts, breakdown, energy_metrics
 from accelbench.metrics import Evaluation, Metric
 from accelbench.workloads import FeatureMapData
 
@@ -82,6 +83,31 @@ def _cosimulate_layer(design: CodecDesign, words: np.ndarray, shape: Shape,
         window, wshape = simulation_window(words, options.sim_words), None
     co = design.cosimulate(window, wshape, simulator=options.simulator)
     return len(window), co.compress_cycles, co.decompress_cycles
+
+
+def _map_traffic(bits: np.ndarray) -> EnergyCounts:
+    """Off-chip traffic of one inference: every recorded map written once and read back
+    once, whole bytes per map, mean over images."""
+    per_image = 2 * np.ceil(bits / 8).sum(axis=0)
+    return EnergyCounts(dram_bytes=round(float(per_image.mean()), 1))
+
+
+def _traffic_metrics(bits: np.ndarray, raw: np.ndarray) -> list[Metric]:
+    ours, plain = _map_traffic(bits), _map_traffic(raw)
+    metrics = [
+        Metric("dram_bytes", ours.dram_bytes, "B", "lower",
+               description="feature-map DRAM traffic per inference: every recorded map "
+                           "written compressed and read back once (mean over images)"),
+        Metric("uncompressed_dram_bytes", plain.dram_bytes, "B", "none",
+               description="the same traffic without compression"),
+    ]
+    metrics += energy_metrics(ours)
+    metrics += energy_metrics(plain, prefix="uncompressed_")
+    saved = breakdown(plain).total - breakdown(ours).total
+    metrics.append(Metric("energy_saved_pj", round(saved, 3), "pJ", "higher",
+                          description="DRAM energy saved per inference against uncompressed "
+                                      "maps (codec logic not counted)"))
+    return metrics
 
 
 def evaluate_codec(design: CodecDesign, data: FeatureMapData,
@@ -162,10 +188,16 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
         uncompressed = raw // w * measure.value_bits
         metrics += _alternative_ratio(measure, uncompressed, counted, per_layer,
                                       per_image_entries)
+    metrics += _traffic_metrics(bits, raw)
     details: dict[str, Any] = {
+        "lossy": design.lossy,
         "per_layer": per_layer, "per_image": per_image_entries,
         "dataset": {"name": fm.dataset, "format": fm.format, "synthetic": fm.synthetic,
-                    "images": fm.images[:n_images], "provenance": fm.provenance}}
+                    "network": data.source.network_name,
+                    "images": fm.images[:n_images], "provenance": fm.provenance},
+        "energy": {"counts": _map_traffic(bits).to_json(),
+                   "baseline_counts": _map_traffic(raw).to_json(),
+                   "baseline": "the same maps stored uncompressed"}}
     notes = ["SYNTHETIC data: not evidence about real networks"] if fm.synthetic else []
     if errors is not None:
         metrics += errors.metrics()

@@ -12,6 +12,9 @@ and reports the standard metrics every engine shares:
   operand ``ifmap``, ``weight``, ``ofmap`` or ``psum``, plus ``dram_bytes`` and
   ``sram_bytes`` totals;
 * ``latency_ms`` at the design's stated clock, when it states one;
+* energy per inference (``energy_pj`` and its DRAM/SRAM/RF/MAC parts) under the default
+  model of :mod:`accelbench.energy`, from the counts above and the memory sizes of
+  :meth:`EngineDesign.memory_sizes`; the counts are stored in ``details["energy"]``;
 * ``real_layers``: layers evaluated on real weights and activations;
 * ``model_seconds``: wall time of the per-layer evaluation (a timing, not exact).
 
@@ -48,6 +51,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from accelbench.design import Design, EvaluationOptions
+from accelbench.energy.breakdown import (
+    DEFAULT_RF_BYTES,
+    DEFAULT_SRAM_BYTES,
+    EnergyCounts,
+    energy_metrics,
+)
 from accelbench.engines.layers import EngineLayer, engine_layers
 from accelbench.errors import AccelbenchError
 from accelbench.metrics import Evaluation, Metric
@@ -160,6 +169,8 @@ class EngineDesign(Design):
     family: ClassVar[str] = "engine"
     #: clock for ``latency_ms`` (None: no latency figure); a stated default, not measured
     clock_mhz: ClassVar[float | None] = None
+    #: operand type of the MACs, for the energy model
+    mac_kind: ClassVar[str] = "int8"
 
     @property
     @abc.abstractmethod
@@ -174,6 +185,25 @@ class EngineDesign(Design):
     def sweep(self) -> Sweep | None:
         """The parameter this design is evaluated over (None: a single point)."""
         return None
+
+    def memory_sizes(self) -> dict[str, int]:
+        """Bytes of the on-chip buffer (``"sram"``) and of one register file (``"rf"``), for
+        the energy model; a level left out gets the stated default of
+        :mod:`accelbench.energy.breakdown`, labelled assumed."""
+        return {}
+
+    def energy_counts(self, totals: NetworkTotals) -> EnergyCounts:
+        acc = totals.accesses
+        sizes = self.memory_sizes()
+        assumed = tuple(f"{level} size {default} B (default)" for level, default in
+                        (("sram", DEFAULT_SRAM_BYTES), ("rf", DEFAULT_RF_BYTES))
+                        if level not in sizes and acc.level_bytes(level))
+        return EnergyCounts(macs=totals.issued_macs, mac_kind=self.mac_kind,
+                            dram_bytes=acc.level_bytes("dram"),
+                            sram_bytes=acc.level_bytes("sram"),
+                            sram_size_bytes=sizes.get("sram", DEFAULT_SRAM_BYTES),
+                            rf_bytes=acc.level_bytes("rf"),
+                            rf_size_bytes=sizes.get("rf", DEFAULT_RF_BYTES), assumed=assumed)
 
     def layers(self, data: NetworkData) -> Sequence[EngineLayer]:
         """The layers this engine computes (default: every compute layer)."""
@@ -217,6 +247,9 @@ class EngineDesign(Design):
                            for point, t in totals.items()]}
         details["real_data"] = (f"{data.dataset.name}, image {data.image}"
                                 if data.has_real_data else None)
+        counts = self.energy_counts(default)
+        metrics += energy_metrics(counts)
+        details["energy"] = {"counts": counts.to_json()}
         extra, extra_details = self.extra_metrics(data, options, default)
         details.update(extra_details)
         return Evaluation(metrics + extra, details=details)
@@ -242,7 +275,9 @@ class EngineDesign(Design):
             metrics += [Metric("dram_bytes", acc.level_bytes("dram"), "B", "lower",
                                description="off-chip bytes read and written"),
                         Metric("sram_bytes", acc.level_bytes("sram"), "B", "lower",
-                               description="on-chip buffer bytes read and written")]
+                               description="on-chip buffer bytes read and written"),
+                        Metric("rf_bytes", acc.level_bytes("rf"), "B", "lower",
+                               description="register-file bytes read and written")]
         if self.clock_mhz:
             metrics.append(Metric("latency_ms", round(cycles / (self.clock_mhz * 1e3), 6),
                                   "ms", "lower",

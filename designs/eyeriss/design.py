@@ -28,6 +28,10 @@ class EyerissLike(AnalyticalDesign, EngineDesign):
     def pes(self) -> int:
         return self.rows * self.cols
 
+    def memory_sizes(self) -> dict[str, int]:
+        """Eyeriss's (JSSC 2017) 108 KB global buffer and 0.5 KB of scratchpads per PE."""
+        return {"sram": 108 * 1024, "rf": 512}
+
     def evaluate_layer(self, layer: EngineLayer, data: NetworkData, point) -> LayerResult:
         res = rs_layer_cycles(layer, self.rows, self.cols)
         return LayerResult(cycles=res.cycles, macs=layer.macs,

@@ -131,6 +131,15 @@ class Spots(EngineDesign):
                               f"{lim.max_channels}, kernels up to {lim.max_kernel}"),
         }
 
+    def memory_sizes(self) -> dict[str, int]:
+        """For the energy model: one global-buffer macro (``values per word`` banks of
+        ``gbuf_words``; the weight-list macros are as large or larger) and one IM2COL local
+        memory (the rf level)."""
+        from accelbench.netlist.lib import VALUES_PER_WORD
+
+        return {"sram": self.hw.limits.gbuf_words * VALUES_PER_WORD,
+                "rf": self.hw.limits.local_words}
+
     def simulator(self, simulator: str = "compiled"):
         """The compiled simulation of the ``system`` netlist, built once per netlist and
         process (SPOTS and its no-skip twin share it: skipping is a layer setting)."""
