@@ -13,7 +13,8 @@ from accelbench.cliutil import emit
 from accelbench.errors import AccelbenchError
 
 #: modules that add their own sub-commands through ``register(subparsers)``
-COMMAND_MODULES = ("accelbench.datasets.cli", "accelbench.networks.cli")
+COMMAND_MODULES = ("accelbench.datasets.cli", "accelbench.networks.cli",
+                   "accelbench.networks.plan_cli", "accelbench.energy.cli")
 
 
 def _registry():

@@ -66,9 +66,6 @@ class NetworkSource(DatasetSource):
     default_preset: ClassVar[str] = "imagenet"
     #: the distribution that provides the model, recorded in the manifest
     model_package: ClassVar[str | None] = None
-    #: the network (``accelbench networks``) whose compute layers are this model's
-    #: convolutions, with the same names and shapes; None when there is none
-    network_name: ClassVar[str | None] = None
     OPTIONS: ClassVar[tuple[str, ...]] = source_options.OPTIONS
 
     def __init__(self, **options: Any) -> None:

@@ -69,10 +69,12 @@ def _datasets_text(raw: RawResults) -> str:
 
 
 def _sections(raw: RawResults) -> list:
+    from accelbench.energy.report import EnergySection
     from accelbench.registry import get_registry
 
     builtin = [CodecOverview(), FamilyOverview("engine", 20), FamilyOverview("memory", 30),
-               AreaOverview(), Measurements(raw.measurements), RunTimes(raw.seconds)]
+               EnergySection(), AreaOverview(), Measurements(raw.measurements),
+               RunTimes(raw.seconds)]
     plugin_sections = list(get_registry().report_sections)
     return sorted(builtin + plugin_sections, key=lambda s: getattr(s, "order", 500))
 
