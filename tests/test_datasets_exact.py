@@ -158,8 +158,12 @@ def spy(z, *args, **kwargs):
     return certify(z, *args, **kwargs)
 linear_ops.certified_float32 = spy
 report = get_source(sys.argv[1]).build(cache_dir=sys.argv[2])
+from threadpoolctl import threadpool_info
+from accelbench.datasets.blas import limited_blas
+with limited_blas():
+    threads = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 print(json.dumps({"manifest": report.manifest_sha256, "float64_sums": sums.hexdigest(),
-                  "raw_float64": raw, "stats": exact.STATS}))
+                  "raw_float64": raw, "stats": exact.STATS, "threads": threads}))
 """
 
 
@@ -172,7 +176,8 @@ def _openblas_numpy() -> bool:
 
 def _build_in_subprocess(name: str, cache, core: str, threads: int) -> dict:
     env = {**os.environ, "OPENBLAS_CORETYPE": core, "OPENBLAS_NUM_THREADS": str(threads),
-           "OPENBLAS_VERBOSE": "2", "ACCELBENCH_CACHE": str(cache)}
+           "ACCELBENCH_BLAS_THREADS": str(threads), "OPENBLAS_VERBOSE": "2",
+           "ACCELBENCH_CACHE": str(cache)}
     proc = subprocess.run([sys.executable, "-c", _BUILD, name, str(cache / "datasets")],
                           env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -199,6 +204,8 @@ def test_builds_are_identical_across_blas_kernels_and_threads(name, tmp_path):
     # ... and the datasets are the same, bit for bit
     assert len({r["manifest"] for r in runs.values()}) == 1
     assert all(r["stats"]["certified"] > 0 for r in runs.values())
+    assert {key: r["threads"] for key, r in runs.items()} == {
+        key: [key[1]] for key in runs}  # the builds really ran with 1 and 2 BLAS threads
 
 
 def test_manifest_digest_is_of_the_file(tmp_path):
@@ -207,3 +214,30 @@ def test_manifest_digest_is_of_the_file(tmp_path):
     report = get_source("efficientnet-lite0?limit=1&formats=fixed8").build(cache_dir=tmp_path)
     path = Path(report.directory) / "manifest.json"
     assert report.manifest_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_PREPROCESS = """
+import hashlib
+from accelbench.datasets.images import BUNDLED_PHOTOS, PRESETS, bundled_images
+digest = hashlib.sha256()
+for ref in bundled_images(sorted(BUNDLED_PHOTOS)):  # PNG and JPEG photographs
+    for preset in ("efficientnet", "open-nsfw"):  # bicubic; bilinear + JPEG round trip
+        digest.update(PRESETS[preset](ref).tobytes())
+print(digest.hexdigest())
+"""
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
+                    reason="forces libjpeg-turbo's x86-64 SIMD paths")
+def test_image_decoding_and_resampling_ignore_the_simd_path():
+    """libjpeg-turbo (inside Pillow) picks SSE2 or AVX2 code at run time; its integer
+    DCT, colour conversion and resampling give the same bytes on every path (JSIMD_FORCE*
+    select them). Pillow's own resampling has no SIMD paths (integer arithmetic)."""
+    digests = set()
+    for env in ({"JSIMD_FORCENONE": "1"}, {"JSIMD_FORCESSE2": "1"}, {}):
+        proc = subprocess.run([sys.executable, "-c", _PREPROCESS],
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        digests.add(proc.stdout.strip())
+    assert len(digests) == 1

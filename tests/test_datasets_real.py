@@ -352,3 +352,42 @@ def test_synthetic_source_stays_available_but_out_of_the_default_matrix():
     assert synthetic.synthetic and not synthetic.in_default_matrix
     assert "SYNTHETIC" in synthetic.description
     assert synthetic.load("fixed8").synthetic
+
+
+# -- the published manifests ----------------------------------------------------------------
+def test_the_package_records_the_published_manifests():
+    from accelbench.datasets.published import published_manifests
+
+    records = published_manifests()
+    assert {"efficientnet-lite0", "resnet50-1by2"} <= set(records)
+    for record in records.values():
+        assert len(record["manifest_sha256"]) == len(record["content_sha256"]) == 64
+        assert record["compute"]["machine_independent"]
+
+
+def test_records_and_info_say_whether_the_build_is_the_published_one(cache, monkeypatch,
+                                                                     capsys):
+    from accelbench.datasets import published
+
+    source = get_source("efficientnet-lite0")
+    store, manifest = source.manifest(cache_dir=cache)
+    local = store.manifest_sha256()
+    for published_sha, content_same in ((local, True), ("0" * 64, True), ("0" * 64, False)):
+        content = source.publication(store, manifest)["content_sha256"]
+        monkeypatch.setattr(published, "published_manifests", lambda s=published_sha, c=(
+            content if content_same else "1" * 64): {"efficientnet-lite0": {
+                "manifest_sha256": s, "content_sha256": c}})
+        provenance = source.load("fixed8", cache_dir=cache).provenance
+        assert provenance["manifest_sha256"] == local
+        assert provenance["published_manifest_sha256"] == published_sha
+        assert provenance["matches_published"] is (published_sha == local)
+        assert provenance["content_matches_published"] is content_same
+        code, out, _ = _run_cli(capsys, "info", "efficientnet-lite0", "--cache-dir",
+                                str(cache), "--json")
+        info = json.loads(out)
+        assert code == 0 and info["matches_published"] is (published_sha == local)
+        code, out, _ = _run_cli(capsys, "info", "efficientnet-lite0", "--cache-dir",
+                                str(cache))
+        assert ("(matches)" in out) is (published_sha == local)
+    variant = get_source("efficientnet-lite0?limit=2&formats=fixed8")
+    assert variant.load("fixed8", cache_dir=cache).provenance["matches_published"] is None

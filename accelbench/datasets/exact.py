@@ -11,19 +11,23 @@ Algorithms*, 2nd ed., section 4.2).
 
 The value a dataset keeps is defined without reference to any order:
 
-    canonical = float32(post(round64(S)))
+    canonical = float32(round64(S) / d)
 
-(``round64`` = correct rounding to float64, ``post`` an optional monotonic float64 step
-such as dividing by the window size). :func:`certified_float32` gets it from ``z``: all of
-``[z - r, z + r]`` with ``r`` a safe multiple of ``gamma(n) * T`` contains ``round64(S)``,
-and when both ends of that interval round (after ``post``) to the same float32, so does
+(``round64`` = correct rounding to float64; ``d`` an optional positive divisor, e.g. the
+window size of an average, applied in float64). :func:`certified_float32` gets it from
+``z``: all of ``[z - r, z + r]`` with ``r`` a safe multiple of ``gamma(n) * T`` contains
+``round64(S)``, and when both ends of that interval round (after dividing) to the same
+float32, so does
 every point inside it, ``round64(S)`` included, because rounding is monotonic. The rare
-elements whose interval straddles a float32 rounding boundary are recomputed exactly with
-:func:`math.fsum` (correctly rounded) over the exact products. So the result is a function
-of the inputs alone: two CPUs, BLAS kernels or thread counts cannot disagree on a single
-bit. The only assumptions are IEEE-754 float64 arithmetic with round-to-nearest (every
-CPU numpy supports) and a BLAS whose dot products are sums of those products (true of
-OpenBLAS, MKL, BLIS and Accelerate; none uses Strassen-like algorithms for dgemm).
+elements whose interval straddles a float32 rounding boundary are recomputed from their
+exact products: error-free pairwise additions (TwoSum) give the sum within a few float64
+ulps with a rigorous bound (:func:`compensated_sums`), and the few still undecided (sums
+that are exactly a float32 midpoint) are summed with :func:`math.fsum`, which rounds
+correctly. So the result is a function of the inputs alone: two CPUs, BLAS kernels or
+thread counts cannot disagree on a single bit. The only assumptions are IEEE-754
+arithmetic with round-to-nearest (every CPU numpy supports) and a BLAS whose dot
+products are sums of those products (true of OpenBLAS, MKL, BLIS and Accelerate; none
+uses Strassen-like algorithms for dgemm).
 
 The remaining operations of a network are single IEEE operations per element (add,
 multiply, divide, square root, comparisons), which every CPU rounds identically;

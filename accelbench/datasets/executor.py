@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from accelbench.datasets.blas import limited_blas
 from accelbench.datasets.onnx_graph import ModelError, session, tensor_types
 from accelbench.datasets.onnx_ops import OPS, Node, unsupported_reason
 
@@ -123,10 +124,13 @@ class Executor:
         then uses; ``on_conv(node, input, output)`` likewise for every Conv node, with its
         actual input and its output (before any activation).
         """
-        outputs = tuple(outputs)
+        with limited_blas():
+            return self._run(feeds, tuple(outputs), set(watch), on_tensor, on_conv)
+
+    def _run(self, feeds: dict[str, np.ndarray], outputs: tuple[str, ...], watch: set[str],
+             on_tensor: OnTensor | None, on_conv: OnConv | None) -> dict[str, np.ndarray]:
         last_use = self._last_use(outputs)
         env: dict[str, np.ndarray] = dict(feeds)
-        watch = set(watch)
         for index, node in enumerate(self.nodes):
             inputs = [None if not name else self._value(name, env, node) for name in
                       node.inputs]
