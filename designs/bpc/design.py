@@ -6,10 +6,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from accelbench.codec import SizeMeasure
 from accelbench.designs.bpc import golden, netlist
 from accelbench.designs.ebpc.design import BitPlaneCodec
 from accelbench.designs.ebpc.paper_metrics import alternative_size
+from accelbench.families.codec import SizeMeasure
 from accelbench.netlist.ports import Ports
 
 

@@ -7,9 +7,9 @@ from typing import ClassVar
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.designs.ebpc.paper_metrics import alternative_size
 from accelbench.designs.zero_rle import golden, netlist
+from accelbench.families.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.netlist.ports import Ports
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from accelbench.codec import CodecDesign, Encoded
 from accelbench.designs.zvc import golden, netlist
+from accelbench.families.codec import CodecDesign, Encoded
 from accelbench.netlist.ports import Ports
 
 
