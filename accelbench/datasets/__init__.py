@@ -45,7 +45,9 @@ def get_source(name: str, registry: Registry | None = None) -> DatasetSource:
     source = registry.dataset_source(base)
     if not options:
         return source
-    if not hasattr(source, "configured"):
+    from accelbench.protocols import ConfigurableDatasetSource
+
+    if not isinstance(source, ConfigurableDatasetSource):
         raise SourceOptionError(f"dataset {base!r} takes no options")
     return source.configured(**options)
 

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from accelbench.cliutil import emit
+from accelbench.datasets.network_source import NetworkSource
 from accelbench.errors import AccelbenchError
+from accelbench.protocols import CachedDatasetSource, ConfigurableDatasetSource
 
 ONNX_HINT = ("onnx:PATH  any ONNX CNN with one image input, e.g. "
              "`accelbench datasets build onnx:resnet34.onnx --images DIR` (docs/datasets.md)")
@@ -24,7 +26,7 @@ def _source(args: argparse.Namespace) -> Any:
                for key in ("images", "limit", "preprocess", "size", "kinds", "formats")}
     options = {k: v for k, v in options.items() if v is not None}
     if options:
-        if not hasattr(source, "configured"):
+        if not isinstance(source, ConfigurableDatasetSource):
             raise AccelbenchError(f"dataset {source.name!r} takes no options "
                                   f"({', '.join('--' + k for k in options)})")
         source = source.configured(**options)
@@ -32,7 +34,7 @@ def _source(args: argparse.Namespace) -> Any:
 
 
 def _cached(source: Any) -> bool | None:
-    if not hasattr(source, "store") or source.unavailable_reason():
+    if not isinstance(source, NetworkSource) or source.unavailable_reason():
         return None
     try:
         return source.store().read_manifest() is not None
@@ -63,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     source = _source(args)
-    if not hasattr(source, "build"):
+    if not isinstance(source, CachedDatasetSource):
         raise AccelbenchError(f"dataset {source.name!r} is generated on the fly; "
                               "there is nothing to build")
     report = source.build(cache_dir=args.cache_dir, force=args.force)
@@ -93,7 +95,7 @@ def info_data(source: Any, cache_dir: str | None = None) -> dict[str, Any]:
     """The ``info --json`` object (builds the dataset if it is not cached; every format is
     verified, and the manifest shown is the one the loaded words belong to)."""
     fmt = "fixed8" if "fixed8" in source.formats else source.formats[0]
-    if hasattr(source, "manifest"):
+    if isinstance(source, NetworkSource):
         source.manifest(cache_dir=cache_dir)  # verifies every format, rebuilds if needed
         start = time.perf_counter()
         source.load(fmt, cache_dir=cache_dir)
@@ -156,7 +158,6 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from accelbench.datasets.network_source import NetworkSource
     from accelbench.datasets.published import PUBLISHED_FILE, publish
     from accelbench.registry import get_registry
 

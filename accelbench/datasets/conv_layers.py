@@ -87,7 +87,9 @@ def real_conv_layers(source_name: str | Any = "efficientnet-lite0",
     from accelbench.datasets import get_source
 
     src = get_source(source_name) if isinstance(source_name, str) else source_name
-    if not hasattr(src, "executor"):
+    from accelbench.datasets.network_source import NetworkSource
+
+    if not isinstance(src, NetworkSource):
         raise AccelbenchError(f"dataset {src.name!r} has no network")
     ref = pick_image(src, image)
     builder = ConvLayerBuilder(src)

@@ -119,7 +119,9 @@ def forward_with_transform(source: str | Any, transform: Transform | None = None
     from accelbench.datasets import get_source
 
     src = get_source(source) if isinstance(source, str) else source
-    if not hasattr(src, "executor"):
+    from accelbench.datasets.network_source import NetworkSource
+
+    if not isinstance(src, NetworkSource):
         raise AccelbenchError(f"dataset {src.name!r} has no network to run")
     model, taps = src.model(), src.taps()
     labels = dict(zip((t.name for t in taps), src.layer_names(), strict=True))
