@@ -135,8 +135,8 @@ sys.exit(main(["datasets", "build", sys.argv[1], "--cache-dir", sys.argv[2], "--
 """
 
 
-def _start_builder(cache: Path) -> tuple[subprocess.Popen, Path]:
-    proc = subprocess.Popen([sys.executable, "-c", _BUILDER, SMALL, str(cache)],
+def _start_builder(cache: Path, script: str = _BUILDER) -> tuple[subprocess.Popen, Path]:
+    proc = subprocess.Popen([sys.executable, "-c", script, SMALL, str(cache)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     entry = _entry(cache)
     deadline = time.monotonic() + 120
@@ -152,17 +152,42 @@ def _temporaries(entry: Path) -> list[str]:
 
 
 def test_sigterm_during_a_build_cleans_up_like_sigint(cache):
+    """Through the CLI (its SIGTERM handler) ..."""
     proc, entry = _start_builder(cache)
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "accelbench: interrupted" and "Traceback" not in err
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert err.strip().splitlines()[-1] == "accelbench: stopped by SIGTERM"
+    assert "Traceback" not in err
     assert _temporaries(entry) == []
     assert not (entry / "manifest.json").exists()  # no half-built entry looks valid
     with open(get_source(SMALL).store(cache).lock_path) as handle:  # the lock is free
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     get_source(SMALL).load("fixed8", cache_dir=cache)  # and the next use rebuilds it
+
+
+_LIBRARY_BUILDER = """
+import sys
+from accelbench.datasets import build, get_source
+build.IN_MEMORY_LIMIT = 0
+try:
+    get_source(sys.argv[1]).build(cache_dir=sys.argv[2], force=True)
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+def test_sigterm_during_a_library_build_cleans_up(cache):
+    """... and without it (e.g. a pytest process of ``accelbench run``): the builder's own
+    handler."""
+    proc, entry = _start_builder(cache, _LIBRARY_BUILDER)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3 and "Traceback" not in err, err
+    assert _temporaries(entry) == []
 
 
 def test_files_of_a_killed_builder_are_removed_by_the_next(cache, golden):

@@ -48,9 +48,11 @@ IM2COL_BYTES = 8 << 23
 
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block SIGTERM raises KeyboardInterrupt, as SIGINT does (main thread
-    only: signal handlers cannot be set elsewhere)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Within the block SIGTERM raises KeyboardInterrupt, as SIGINT does, so the builder's
+    clean-up runs. A Python handler already installed (the accelbench CLI turns SIGTERM
+    into its own KeyboardInterrupt) is kept; handlers can only be set on the main thread."""
+    if (threading.current_thread() is not threading.main_thread()
+            or callable(signal.getsignal(signal.SIGTERM))):
         yield
         return
 
