@@ -15,10 +15,10 @@ functions here. Widths and roundings (all **defaults**; the paper does not give 
 * products: 4 real multiplications per complex product, rounded half up by ``prod_shift``
   bits (default 6), accumulated over the channels in ``acc_bits`` = 32 (no overflow for
   up to ``max_channels`` = 512 channels at the widths' worst case);
-* inverse 2-D FFT (columns, then rows on the Hermitian-extended spectrum), each butterfly
-  stage halves (rounded half up), so the output is 1/64 of the sum, as ``irfft2``; the
-  inverse transform is the forward one with real and imaginary parts swapped at its input
-  and output.
+* inverse 2-D FFT (columns, then rows), each butterfly stage halves (rounded half up), so
+  the output is 1/64 of the sum, as ``irfft2``: the column transform is the forward FFT
+  with real and imaginary parts swapped at its input and output, the row transform a
+  real-output inverse FFT of the half spectrum (:func:`real_ifft8`).
 
 Rounding half up: ``rnd(z, n) = (z + 2**(n-1)) >> n`` (arithmetic shift).
 """
@@ -192,24 +192,47 @@ def fft2d(tiles: np.ndarray, fp: FixedPoint = DEFAULT) -> tuple[np.ndarray, np.n
     return np.swapaxes(cr, -1, -2), np.swapaxes(ci, -1, -2)
 
 
-def hermitian_row(zr: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Extend ... x 5 half rows to 8 with Z[8 - v] = conj(Z[v]) for v = 1..3."""
-    mirror = [3, 2, 1]
-    return (np.concatenate([zr, zr[..., mirror]], axis=-1),
-            np.concatenate([zi, -zi[..., mirror]], axis=-1))
+def real_ifft8(zr: np.ndarray, zi: np.ndarray, fp: FixedPoint = DEFAULT) -> np.ndarray:
+    """Scaled (1/8) real 8-point inverse FFT of a Hermitian half spectrum: ... x 5 bins
+    (v = 0..4) -> ... x 8 real values, the real part of the inverse FFT of the spectrum
+    extended by Z[8 - v] = conj(Z[v]) (so Im Z[0] and Im Z[4] do not count, as in
+    numpy's irfft).
+
+    Even/odd outputs are packed into one 4-point complex inverse FFT,
+    g[m] = y[2m] + j y[2m+1] = sum_k G[k] j^(km) / 8 with G[k] = A[k] + j B[k],
+    A[k] = Z[k] + Z[k+4], B[k] = (Z[k] - Z[k+4]) w^k (w = e^(j pi/4)). The symmetry gives
+    G[3] from G[1] by conjugation and G[2] = 2 conj(Z[2]), so each value is computed
+    once (the same structure as the netlist, with no redundant logic for synthesis to
+    prove equivalent). Three stages, each halving with rounding half up.
+    """
+    z = [(zr[..., v].astype(np.int64), zi[..., v].astype(np.int64)) for v in range(5)]
+    (z0r, _), (z1r, z1i), (z2r, z2i), (z3r, z3i), (z4r, _) = z
+    # stage 1: G0 = (A0, B0), A1, B1 = D1 w, G2 = conj(Z2) (already halved)
+    g0r, g0i = rnd(z0r + z4r, 1), rnd(z0r - z4r, 1)
+    a1r, a1i = rnd(z1r + z3r, 1), rnd(z1i - z3i, 1)
+    dr, di = z1r - z3r, z1i + z3i
+    b1r = rnd(fp.twiddle * (dr - di), fp.tw_frac + 1)
+    b1i = rnd(fp.twiddle * (dr + di), fp.tw_frac + 1)
+    g2r, g2i = z2r, -z2i
+    # stage 2: P = G0 + G2, M = G0 - G2 (halved); S = (G1 + G3) / 2, jT/2 = j(G1 - G3)/2
+    pr, pi_ = rnd(g0r + g2r, 1), rnd(g0i + g2i, 1)
+    mr, mi = rnd(g0r - g2r, 1), rnd(g0i - g2i, 1)
+    sr, si = a1r, b1r
+    tr, ti = -a1i, -b1i
+    # stage 3
+    out = [rnd(pr + sr, 1), rnd(pi_ + si, 1), rnd(mr + tr, 1), rnd(mi + ti, 1),
+           rnd(pr - sr, 1), rnd(pi_ - si, 1), rnd(mr - tr, 1), rnd(mi - ti, 1)]
+    return np.stack(out, axis=-1)
 
 
 def ifft2d(yr: np.ndarray, yi: np.ndarray, fp: FixedPoint = DEFAULT) -> np.ndarray:
     """(re, im) ... x 8 x 5 spectra -> real ... x 8 x 8 blocks, 1/64 scaled (as irfft2).
 
-    Column pass: scaled 8-point inverse FFT of each column v = 0..4. Row pass: the row,
-    extended by conjugate symmetry, through the scaled inverse FFT; the real part is kept
-    (this also drops the imaginary part of columns 0 and 4, as numpy's irfft2 does).
+    Column pass: scaled 8-point inverse FFT of each column v = 0..4. Row pass: the
+    real inverse FFT of each half row (:func:`real_ifft8`).
     """
     cr, ci = ifft8(np.swapaxes(yr, -1, -2), np.swapaxes(yi, -1, -2), fp)  # ... x 5 x 8 (v, m)
-    zr, zi = hermitian_row(np.swapaxes(cr, -1, -2), np.swapaxes(ci, -1, -2))  # ... x 8 x 8
-    out_re, _ = ifft8(zr, zi, fp)
-    return out_re
+    return real_ifft8(np.swapaxes(cr, -1, -2), np.swapaxes(ci, -1, -2), fp)
 
 
 def complex_product(xr, xi, wr, wi, fp: FixedPoint = DEFAULT):

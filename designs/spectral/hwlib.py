@@ -8,11 +8,13 @@ dataclasses of wires.
 * signed fixed-point arithmetic on two's-complement wires: :func:`s_add`, :func:`s_sub`,
   :func:`s_neg`, :func:`s_mul`, :func:`s_mul_const`, :func:`round_shift`;
 * :class:`Complex` values, :func:`complex_multiply` (4 real multipliers, rounded);
-* a radix-2 butterfly and the 8-point DIF FFT network (:func:`fft8`), bit-exact with
-  :func:`accelbench.designs.spectral.fixed.fft8`;
+* a radix-2 butterfly and the 8-point DIF FFT network (:func:`fft8`), and the real-output
+  inverse from a half spectrum (:func:`real_ifft8`), bit-exact with their models in
+  :mod:`accelbench.designs.spectral.fixed`;
 * :func:`rotate` (a logarithmic rotator) and :class:`SkewedBuffer`, a transpose buffer of
   synchronous-read banks with diagonal placement (a row in, a column out, per cycle);
-* :func:`priority_arbiter` and :func:`bank_arbiter`: lowest-numbered requester wins.
+* :func:`priority_arbiter` and :func:`bank_arbiter`: lowest-numbered requester wins;
+* :func:`internal_stream`: a valid/ready stream between two units in one block.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyrtl
+
+from accelbench.netlist.ports import StreamIn, StreamOut
 
 # ---------------------------------------------------------------- signed arithmetic
 
@@ -166,6 +170,35 @@ def fft8(x: Sequence[Complex], tw: Twiddle, width: int, scaled: bool = False) ->
     return out  # type: ignore[return-value]
 
 
+def real_ifft8(z: Sequence[Complex], tw: Twiddle, width: int) -> list[pyrtl.WireVector]:
+    """Scaled (1/8) real-output 8-point inverse FFT of a Hermitian half spectrum
+    z[0..4]: 8 real values, bit-exact with
+    :func:`accelbench.designs.spectral.fixed.real_ifft8` (which explains the structure:
+    even/odd outputs through one 4-point complex transform, each value computed once)."""
+    if len(z) != 5:
+        raise ValueError("real_ifft8 takes the 5 bins of a half spectrum")
+    n = width + 1
+
+    def half(a: pyrtl.WireVector, b: pyrtl.WireVector, sub: bool = False) -> pyrtl.WireVector:
+        op = s_sub if sub else s_add
+        return sext(round_shift(op(a, b, n), 1), width)
+
+    z0, z1, z2, z3, z4 = z
+    g0r, g0i = half(z0.re, z4.re), half(z0.re, z4.re, sub=True)
+    a1r, a1i = half(z1.re, z3.re), half(z1.im, z3.im, sub=True)
+    dr, di = s_sub(z1.re, z3.re, n), s_add(z1.im, z3.im, n)
+    b1r = sext(round_shift(s_mul_const(s_sub(dr, di, n + 1), tw.value), tw.frac + 1), width)
+    b1i = sext(round_shift(s_mul_const(s_add(dr, di, n + 1), tw.value), tw.frac + 1), width)
+    g2r, g2i = z2.re, s_neg(z2.im, width)
+    pr, pi_ = half(g0r, g2r), half(g0i, g2i)
+    mr, mi = half(g0r, g2r, sub=True), half(g0i, g2i, sub=True)
+    sr, si = a1r, b1r
+    tr, ti = s_neg(a1i, width), s_neg(b1i, width)
+    return [half(pr, sr), half(pi_, si), half(mr, tr), half(mi, ti),
+            half(pr, sr, sub=True), half(pi_, si, sub=True), half(mr, tr, sub=True),
+            half(mi, ti, sub=True)]
+
+
 # ---------------------------------------------------------------- routing and buffers
 
 
@@ -225,6 +258,17 @@ class SkewedBuffer:
         nb = index_bits(self.n)
         amount = j.zero_extended(nb) if len(j) < nb else j[:nb]
         return rotate(data, amount)[:self.rows]
+
+
+def internal_stream(width: int, name: str) -> tuple[StreamOut, StreamIn]:
+    """A valid/ready stream between two units of one block: the producer drives the
+    returned :class:`StreamOut` (data, valid, last), the consumer the :class:`StreamIn`
+    (ready); both see the same wires."""
+    data = pyrtl.WireVector(width, f"{name}_data")
+    valid = pyrtl.WireVector(1, f"{name}_valid")
+    last = pyrtl.WireVector(1, f"{name}_last")
+    ready = pyrtl.WireVector(1, f"{name}_ready")
+    return StreamOut(data, valid, last, ready), StreamIn(data, valid, last, ready)
 
 
 def priority_arbiter(requests: Sequence[pyrtl.WireVector]) -> list[pyrtl.WireVector]:

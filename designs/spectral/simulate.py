@@ -156,3 +156,36 @@ def _expect_last(last_index: list[int], words: int, expected: int) -> None:
         raise NetlistMismatchError(f"stream ended after {words} words with last at "
                                    f"{last_index}; expected {expected} words, last on "
                                    "the final one")
+
+
+def core_harness(cfg: EngineConfig, simulator: str = "compiled") -> WideStreamHarness:
+    from accelbench.designs.spectral.core import core_netlist
+
+    return WideStreamHarness(lambda p: core_netlist(p, cfg), simulator=simulator)
+
+
+@dataclass
+class CoreRun:
+    blocks: np.ndarray  # tiles x groups*P x 8 x 8 integer output blocks
+    pass_cycles: np.ndarray  # tiles x groups x channels
+    cycles: int
+
+
+def run_core(h: WideStreamHarness, cfg: EngineConfig, program: Program, tiles: np.ndarray,
+             **stalls) -> CoreRun:
+    """Input tiles (C x Th x Tw x 8 x 8 integers) through a loaded core."""
+    channels = tiles.shape[0]
+    per_tile = np.moveaxis(tiles.reshape(channels, -1, K, K), 0, 1)  # T x C x 8 x 8
+    count = per_tile.shape[0]
+    side = {"channels": channels - 1, "groups": program.groups - 1, "kw_en": 0,
+            "kw_lane": 0, "kw_addr": 0, "kw_data": 0}
+    res = h.run({"tile": pack_words(per_tile.reshape(-1, K), cfg.fp.in_bits)}, side,
+                watch=("running", "pass_end"), **stalls)
+    expected = count * program.groups * cfg.lanes * K
+    _expect_last(res.last_index["block"], len(res.outputs["block"]), expected)
+    blocks = unpack_signed(res.outputs["block"], cfg.fp.out_bits, K)
+    running = h.traces["running"]
+    ends = np.flatnonzero(h.traces["pass_end"])
+    per_pass = np.diff(np.concatenate([[0], np.cumsum(running)[ends]]))
+    return CoreRun(blocks.reshape(count, program.groups * cfg.lanes, K, K),
+                   per_pass.reshape(count, program.groups, channels), res.cycles)
