@@ -11,7 +11,7 @@ job (an adder per word on its write port), outside this netlist.
 
 from __future__ import annotations
 
-from accelbench.designs.spectral.engine import EngineConfig, KernelWrite, hadamard_unit
+from accelbench.designs.spectral.engine import EngineConfig, config_ports, hadamard_unit
 from accelbench.designs.spectral.fft import (
     acc_word_bits,
     fft2d_unit,
@@ -20,7 +20,7 @@ from accelbench.designs.spectral.fft import (
     pixel_word_bits,
     spec_word_bits,
 )
-from accelbench.designs.spectral.hwlib import index_bits, internal_stream
+from accelbench.designs.spectral.hwlib import internal_stream
 from accelbench.netlist.ports import Ports
 
 
@@ -31,15 +31,12 @@ def core_netlist(ports: Ports, cfg: EngineConfig | None = None) -> None:
     fp = cfg.fp
     tiles = ports.stream_in("tile", pixel_word_bits(fp))
     blocks = ports.stream_out("block", out_word_bits(fp))
-    channels_m1 = ports.input("channels", fp.channel_bits)
-    groups_m1 = ports.input("groups", cfg.group_bits)
-    kw = KernelWrite(ports.input("kw_en", 1), ports.input("kw_lane", index_bits(cfg.lanes)),
-                     ports.input("kw_addr", index_bits(cfg.kernel_depth)),
-                     ports.input("kw_data", cfg.layout.width))
+    conf = config_ports(ports, cfg)
     spec_out, spec_in = internal_stream(spec_word_bits(fp), "core_spec")
     acc_out, acc_in = internal_stream(acc_word_bits(fp), "core_acc")
     fft = fft2d_unit(tiles, spec_out, fp)
-    engine = hadamard_unit(spec_in, acc_out, cfg, channels_m1, groups_m1, kw)
+    engine = hadamard_unit(spec_in, acc_out, cfg, conf.channels_m1, conf.groups_m1,
+                           conf.kernel_write)
     ifft = ifft2d_unit(acc_in, blocks, fp)
     for name, wire in (("idle", fft.idle & engine.idle & ifft.idle),
                        ("running", engine.running), ("pass_end", engine.pass_end)):

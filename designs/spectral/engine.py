@@ -10,7 +10,7 @@ Data path (one netlist per (P, B); layer sizes in configuration inputs):
   two; a column word's 8 bins then spread evenly over the banks (one cycle per word for
   B >= 8, 8 / B cycles otherwise).
 * **Lanes.** Lane l runs filter ``g * P + l`` of group g. Its kernel memory (synchronous
-  read, written through the ``kw_*`` port before a run) holds the program of
+  read, written through the ``kw_*`` port before a run, one entry per lane per cycle) holds the program of
   :mod:`~accelbench.designs.spectral.program`: for each group, for each channel (a
   *pass*), the lane's entries in issue order. Each cycle an active lane requests the bank
   of its head entry; per bank a fixed-priority arbiter grants the lowest requesting lane
@@ -19,7 +19,7 @@ Data path (one netlist per (P, B); layer sizes in configuration inputs):
   issues, so a pass takes exactly :func:`accelbench.designs.spectral.schedule.cycles`
   of its entries (in-order lists, or greedy/optimal slots with bubbles).
 * **Multiply-accumulate.** Issue (cycle t: bank address registered), operand select and
-  complex product (t+1, registered), accumulate (t+2) into the lane's accumulator: 8
+  the 4 real products (t+1, each registered), their rounded sums accumulated (t+2) into the lane's accumulator: 8
   two-port register-file macros (one per row frequency u, 8 words by v), so a drain can
   read a whole spectrum column per cycle. Reads of the same bin are >= 1 cycle apart, so
   a read always sees the previous write.
@@ -44,9 +44,11 @@ from accelbench.designs.spectral.golden import BINS, HALF, K, SpectralError
 from accelbench.designs.spectral.hwlib import (
     Complex,
     bank_arbiter,
-    complex_multiply,
+    PartialProducts,
+    combine_products,
     index_bits,
     one_hot_mux,
+    partial_products,
     s_add,
 )
 from accelbench.designs.spectral.program import EntryLayout
@@ -102,8 +104,10 @@ class EngineConfig:
 
 @dataclass
 class KernelWrite:
+    """The kernel-memory write port: one entry into every lane's memory per cycle
+    (lane l's entry in bits [l * width, (l + 1) * width) of ``data``)."""
+
     enable: pyrtl.WireVector
-    lane: pyrtl.WireVector
     address: pyrtl.WireVector
     data: pyrtl.WireVector
 
@@ -223,7 +227,7 @@ def hadamard_unit(inp: StreamIn, out: StreamOut, cfg: EngineConfig,
     for lane in range(lanes):
         kmem = pyrtl.MemBlock(layout.width, kmem_bits, name=f"{name}_kmem{lane}")
         kmem[kw.address] <<= pyrtl.MemBlock.EnabledWrite(
-            kw.data, kw.enable & (kw.lane == lane) if lanes > 1 else kw.enable)
+            kw.data[lane * layout.width:(lane + 1) * layout.width], kw.enable)
         ptr = _reg(kmem_bits, f"{name}_ptr{lane}")
         entries.append(kmem[ptr])
         ptrs.append(ptr)
@@ -273,21 +277,21 @@ def hadamard_unit(inp: StreamIn, out: StreamOut, cfg: EngineConfig,
         s1_v.next <<= f["v"]
         s1_w.next <<= pyrtl.concat(f["re"], f["im"])
         x = pyrtl.mux(s1_bank, *bank_data) if banks > 1 else bank_data[0]
-        prod = complex_multiply(Complex.unpack(x, spec_w), Complex.unpack(s1_w, kb),
-                                fp.prod_shift, acc_w)
+        pp = partial_products(Complex.unpack(x, spec_w), Complex.unpack(s1_w, kb))
         s2_valid = _reg(1, f"{name}_s2v{lane}")
         s2_u = _reg(3, f"{name}_s2u{lane}")
-        s2_prod = _reg(2 * acc_w, f"{name}_s2p{lane}")
+        s2_prod = _reg(4 * len(pp.rr), f"{name}_s2p{lane}")  # the multipliers' registers
         s2_valid.next <<= s1_valid
         s2_u.next <<= s1_u
-        s2_prod.next <<= prod.packed()
+        s2_prod.next <<= pp.packed()
         acc_addr = _reg(3, f"{name}_acc_addr{lane}")
         acc_addr.next <<= pyrtl.select(s1_valid, s1_v, pyrtl.select(initialising, (
             init_addr + 1)[:3], dv_next))
         accs = [pyrtl.MemBlock(2 * acc_w, 3, name=f"{name}_acc{lane}_{u}") for u in range(K)]
         reads = [mem[acc_addr] for mem in accs]
         current = Complex.unpack(pyrtl.mux(s2_u, *reads), acc_w)
-        p = Complex.unpack(s2_prod, acc_w)
+        p = combine_products(PartialProducts.unpack(s2_prod, len(pp.rr)), fp.prod_shift,
+                             acc_w)
         total = Complex(s_add(current.re, p.re, acc_w), s_add(current.im, p.im, acc_w))
         clear = (drain_fire & (dl == lane) if lanes > 1 else drain_fire) | initialising
         value = pyrtl.select(clear, pyrtl.Const(0, 2 * acc_w), total.packed())
@@ -356,20 +360,32 @@ def hadamard_unit(inp: StreamIn, out: StreamOut, cfg: EngineConfig,
     return EngineWires(idle=idle, running=running, pass_end=pass_end)
 
 
+@dataclass
+class ConfigPorts:
+    channels_m1: pyrtl.WireVector
+    groups_m1: pyrtl.WireVector
+    kernel_write: KernelWrite
+
+
+def config_ports(ports: Ports, cfg: EngineConfig) -> ConfigPorts:
+    """The layer configuration ``channels`` (C - 1) and ``groups`` (G - 1), held by the
+    environment during a run, and the kernel-memory port ``kw_en``, ``kw_addr``,
+    ``kw_data`` (lanes x entry bits)."""
+    return ConfigPorts(
+        ports.input("channels", cfg.fp.channel_bits), ports.input("groups", cfg.group_bits),
+        KernelWrite(ports.input("kw_en", 1), ports.input("kw_addr", index_bits(cfg.kernel_depth)),
+                    ports.input("kw_data", cfg.lanes * cfg.layout.width)))
+
+
 def engine_netlist(ports: Ports, cfg: EngineConfig | None = None) -> None:
-    """The engine with its ports: streams ``spec`` -> ``acc``; configuration inputs
-    ``channels`` (C - 1), ``groups`` (G - 1); kernel-memory port ``kw_en``, ``kw_lane``,
-    ``kw_addr``, ``kw_data``; outputs ``idle``, ``running``, ``pass_end``."""
+    """The engine with its ports: streams ``spec`` -> ``acc``, :func:`config_ports`,
+    outputs ``idle``, ``running``, ``pass_end``."""
     cfg = cfg or EngineConfig()
     fp = cfg.fp
     inp = ports.stream_in("spec", spec_word_bits(fp))
     out = ports.stream_out("acc", acc_word_bits(fp))
-    channels_m1 = ports.input("channels", fp.channel_bits)
-    groups_m1 = ports.input("groups", cfg.group_bits)
-    kw = KernelWrite(ports.input("kw_en", 1), ports.input("kw_lane", index_bits(cfg.lanes)),
-                     ports.input("kw_addr", index_bits(cfg.kernel_depth)),
-                     ports.input("kw_data", cfg.layout.width))
-    wires = hadamard_unit(inp, out, cfg, channels_m1, groups_m1, kw)
+    conf = config_ports(ports, cfg)
+    wires = hadamard_unit(inp, out, cfg, conf.channels_m1, conf.groups_m1, conf.kernel_write)
     for port_name, wire in (("idle", wires.idle), ("running", wires.running),
                             ("pass_end", wires.pass_end)):
         port = ports.output(port_name, 1)

@@ -7,7 +7,8 @@ dataclasses of wires.
 
 * signed fixed-point arithmetic on two's-complement wires: :func:`s_add`, :func:`s_sub`,
   :func:`s_neg`, :func:`s_mul`, :func:`s_mul_const`, :func:`round_shift`;
-* :class:`Complex` values, :func:`complex_multiply` (4 real multipliers, rounded);
+* :class:`Complex` values; a complex product as :func:`partial_products` (4 real
+  multipliers) and :func:`combine_products` (rounded sums), with a register between;
 * a radix-2 butterfly and the 8-point DIF FFT network (:func:`fft8`), and the real-output
   inverse from a half spectrum (:func:`real_ifft8`), bit-exact with their models in
   :mod:`accelbench.designs.spectral.fixed`;
@@ -47,12 +48,9 @@ def s_neg(a: pyrtl.WireVector, width: int) -> pyrtl.WireVector:
 
 
 def s_mul(a: pyrtl.WireVector, b: pyrtl.WireVector) -> pyrtl.WireVector:
-    """Signed product in ``len(a) + len(b)`` bits: ``a`` times ``b`` read unsigned, minus
-    ``a << len(b)`` when ``b`` is negative (an n x len(b) multiplier, not n x n)."""
-    n = len(a) + len(b)
-    product = (sext(a, n) * b)[:n]
-    correction = pyrtl.concat(a, pyrtl.Const(0, len(b)))[:n]
-    return pyrtl.select(b[-1], (product - correction)[:n], product)
+    """Signed product in ``len(a) + len(b)`` bits (``pyrtl.signed_mult``: both operands
+    sign-extended, synthesis trims the multiplier to the kept bits)."""
+    return pyrtl.signed_mult(a, b)
 
 
 def s_mul_const(a: pyrtl.WireVector, c: int) -> pyrtl.WireVector:
@@ -94,12 +92,37 @@ class Complex:
         return Complex(word[width:2 * width], word[:width])
 
 
-def complex_multiply(x: Complex, w: Complex, shift: int, width: int) -> Complex:
-    """(x.re w.re - x.im w.im) + j(x.re w.im + x.im w.re), each rounded by ``shift``
-    bits and fitted to ``width``."""
-    n = len(x.re) + len(w.re) + 1
-    re = s_sub(s_mul(x.re, w.re), s_mul(x.im, w.im), n)
-    im = s_add(s_mul(x.re, w.im), s_mul(x.im, w.re), n)
+@dataclass
+class PartialProducts:
+    """The 4 real products of a complex multiplication: re*re, im*im, re*im, im*re."""
+
+    rr: pyrtl.WireVector
+    ii: pyrtl.WireVector
+    ri: pyrtl.WireVector
+    ir: pyrtl.WireVector
+
+    def packed(self) -> pyrtl.WireVector:
+        return pyrtl.concat(self.rr, self.ii, self.ri, self.ir)
+
+    @staticmethod
+    def unpack(word: pyrtl.WireVector, width: int) -> PartialProducts:
+        parts = [word[i * width:(i + 1) * width] for i in range(4)]
+        return PartialProducts(parts[3], parts[2], parts[1], parts[0])
+
+
+def partial_products(x: Complex, w: Complex) -> PartialProducts:
+    """4 signed multipliers. Register their outputs (a DSP slice's product register)
+    before :func:`combine_products`: the registers also give each multiplier its own
+    logic cone, which keeps ABC's SAT sweeping from stalling on a sum of products."""
+    return PartialProducts(s_mul(x.re, w.re), s_mul(x.im, w.im), s_mul(x.re, w.im),
+                           s_mul(x.im, w.re))
+
+
+def combine_products(p: PartialProducts, shift: int, width: int) -> Complex:
+    """(rr - ii) + j(ri + ir), each rounded by ``shift`` bits and fitted to ``width``."""
+    n = len(p.rr) + 1
+    re = s_sub(p.rr, p.ii, n)
+    im = s_add(p.ri, p.ir, n)
     return Complex(sext(round_shift(re, shift), width), sext(round_shift(im, shift), width))
 
 

@@ -106,15 +106,16 @@ def run_ifft(h: WideStreamHarness, yr: np.ndarray, yi: np.ndarray,
 
 
 def load_program(h: WideStreamHarness, cfg: EngineConfig, program: Program) -> None:
-    """Write the kernel memories through the ``kw_*`` port (one entry a cycle)."""
-    lane, addr, data = [], [], []
-    for index, words in enumerate(program.words):
-        lane += [index] * len(words)
-        addr += list(range(len(words)))
-        data += words
-    if data:
-        h.load({"kw_en": [1] * len(data), "kw_lane": lane, "kw_addr": addr,
-                "kw_data": data})
+    """Write the kernel memories through the ``kw_*`` port (one entry per lane a cycle;
+    shorter lanes get ``nop`` padding)."""
+    depth = program.depth
+    if depth == 0:
+        return
+    width = cfg.layout.width
+    padded = [words + [cfg.layout.empty] * (depth - len(words)) for words in program.words]
+    data = [sum(padded[lane][a] << (lane * width) for lane in range(cfg.lanes))
+            for a in range(depth)]
+    h.load({"kw_en": [1] * depth, "kw_addr": list(range(depth)), "kw_data": data})
 
 
 @dataclass
@@ -132,8 +133,7 @@ def run_engine(h: WideStreamHarness, cfg: EngineConfig, program: Program,
     tiles, channels = xr.shape[:2]
     if channels != program.channels:
         raise ValueError(f"spectra have {channels} channels, the program {program.channels}")
-    side = {"channels": channels - 1, "groups": program.groups - 1, "kw_en": 0,
-            "kw_lane": 0, "kw_addr": 0, "kw_data": 0}
+    side = _run_inputs(channels, program)
     res = h.run({"spec": spectrum_words(xr, xi, cfg.fp.spec_bits)}, side,
                 watch=("running", "pass_end"), **stalls)
     lanes = cfg.lanes
@@ -149,6 +149,11 @@ def run_engine(h: WideStreamHarness, cfg: EngineConfig, program: Program,
     per_pass = np.diff(np.concatenate([[0], np.cumsum(running)[ends]]))
     return EngineRun(np.swapaxes(re.reshape(shape), 2, 3), np.swapaxes(im.reshape(shape), 2, 3),
                      per_pass.reshape(tiles, program.groups, channels), res.cycles)
+
+
+def _run_inputs(channels: int, program: Program) -> dict[str, int]:
+    return {"channels": channels - 1, "groups": program.groups - 1, "kw_en": 0,
+            "kw_addr": 0, "kw_data": 0}
 
 
 def _expect_last(last_index: list[int], words: int, expected: int) -> None:
@@ -177,8 +182,7 @@ def run_core(h: WideStreamHarness, cfg: EngineConfig, program: Program, tiles: n
     channels = tiles.shape[0]
     per_tile = np.moveaxis(tiles.reshape(channels, -1, K, K), 0, 1)  # T x C x 8 x 8
     count = per_tile.shape[0]
-    side = {"channels": channels - 1, "groups": program.groups - 1, "kw_en": 0,
-            "kw_lane": 0, "kw_addr": 0, "kw_data": 0}
+    side = _run_inputs(channels, program)
     res = h.run({"tile": pack_words(per_tile.reshape(-1, K), cfg.fp.in_bits)}, side,
                 watch=("running", "pass_end"), **stalls)
     expected = count * program.groups * cfg.lanes * K
