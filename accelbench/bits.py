@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from accelbench.errors import StreamFormatError
+
 
 def word_dtype(word_bits: int) -> np.dtype:
     """The smallest unsigned numpy dtype that holds a ``word_bits``-bit word."""
@@ -27,18 +29,37 @@ def to_signed(words: np.ndarray, word_bits: int) -> np.ndarray:
     return np.where(w >= 1 << (word_bits - 1), w - (1 << word_bits), w)
 
 
-def check_signed_range(values: np.ndarray, word_bits: int) -> np.ndarray:
-    """Return ``values`` as int64, raising ValueError if any is not a signed W-bit word."""
-    arr = np.asarray(values)
+def check_words(words: object, word_bits: int, what: str) -> np.ndarray:
+    """The words of a compressed stream as int64, or :class:`StreamFormatError`: a 1-D
+    array of integers, each a ``word_bits``-bit word (0 .. 2**W - 1)."""
+    try:
+        arr = np.asarray(words)
+    except (TypeError, ValueError) as exc:  # ragged or otherwise not an array
+        raise StreamFormatError(f"{what} stream is not an array of words ({exc})") from None
     if arr.ndim != 1:
-        raise ValueError(f"expected a 1-D array of words, got shape {arr.shape}")
+        raise StreamFormatError(f"{what} stream must be a 1-D array of words, got shape "
+                                f"{arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"expected integer words, got dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
-    lo, hi = -(1 << (word_bits - 1)), (1 << (word_bits - 1)) - 1
-    if arr.size and (arr.min() < lo or arr.max() > hi):
-        raise ValueError(f"values outside the signed {word_bits}-bit range [{lo}, {hi}]")
-    return arr
+        raise StreamFormatError(f"{what} stream must hold integer words, got {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.dtype.itemsize == 8 and int(arr.max()) >= 1 << 63:
+        raise StreamFormatError(f"{what} stream holds values that are not {word_bits}-bit "
+                                f"words")
+    wide = arr.astype(np.int64)
+    if wide.min() < 0 or wide.max() >= 1 << word_bits:
+        raise StreamFormatError(f"{what} stream holds values that are not {word_bits}-bit "
+                                f"words (min {wide.min()}, max {wide.max()})")
+    return wide
+
+
+def check_count(n: object, maximum: int, what: str = "n_values") -> int:
+    """``n`` as an int in 1..``maximum``, or :class:`StreamFormatError` (a ValueError)."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise StreamFormatError(f"{what} must be an integer, got {n!r}")
+    if not 1 <= int(n) <= maximum:
+        raise StreamFormatError(f"{what} must be in 1..{maximum}, got {n}")
+    return int(n)
 
 
 def pack_bits(bits: np.ndarray, word_bits: int) -> np.ndarray:

@@ -17,6 +17,8 @@ def cache_root() -> Path:
 
 
 def cache_dir(*parts: str) -> Path:
-    path = cache_root().joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """A folder of the cache, created if missing; an unwritable cache is a clear error."""
+    from accelbench.fileio import ensure_dir
+
+    return ensure_dir(cache_root().joinpath(*parts), what="cache folder",
+                      hint=f" (set {ENV_VAR} to use another folder)")

@@ -2,9 +2,16 @@
 
 A design builds one or more netlists (e.g. a compressor and a decompressor), owns a numpy
 golden model that defines its behaviour bit-exactly, verifies the netlists against it,
-and evaluates workloads into metrics. Subclass :class:`Design` (or a family base such as
-:class:`accelbench.codec.CodecDesign`) and return instances from the
-``accelbench_designs`` hook.
+and evaluates **loaded data** into metrics: the harness loads a workload's data (feature
+maps, a network with its real weights where a dataset has them) and hands it to
+:meth:`Design.evaluate`; a design never reaches for the registry. Subclass a family base
+(:class:`accelbench.families.codec.CodecDesign`,
+:class:`accelbench.families.engine.EngineDesign`,
+:class:`accelbench.families.memory.MemoryPlannerDesign`), or :class:`Design` itself for
+something new, and return instances from the ``accelbench_designs`` hook.
+
+Each design says which technique it implements (``technique``) and which techniques it is
+a baseline of (``baseline_for``); report sections pick their records by these.
 """
 
 from __future__ import annotations
@@ -36,9 +43,17 @@ class Netlist:
 
 
 class Design(abc.ABC):
-    """Base class of every design. Subclasses set ``name``, ``family``, ``summary``."""
+    """Base class of every design.
+
+    Subclasses set ``family`` (through their family base), ``technique``, ``summary`` and,
+    for baselines, ``baseline_for``.
+    """
 
     family: ClassVar[str]
+    #: the technique this design implements, e.g. "ebpc", "spots"; records carry it
+    technique: ClassVar[str] = ""
+    #: techniques this design is a baseline of (empty for a technique itself)
+    baseline_for: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str] = ""
     #: defaults the paper does not fix, named so tables can label them
     assumed_defaults: ClassVar[tuple[str, ...]] = ()
@@ -60,8 +75,13 @@ class Design(abc.ABC):
         """Whether this design runs on ``workload`` in the benchmark matrix."""
 
     @abc.abstractmethod
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        """Run the design on ``workload`` and return its metrics."""
+    def evaluate(self, data: Any, options: EvaluationOptions) -> Evaluation:
+        """Evaluate the design on a workload's loaded data and return its metrics.
+
+        ``data`` is what :meth:`accelbench.workloads.Workload.load` returned for a workload
+        this design :meth:`accepts`: a :class:`~accelbench.workloads.FeatureMapData` or a
+        :class:`~accelbench.workloads.NetworkData`.
+        """
 
     @abc.abstractmethod
     def verify(self, seed: int = 0) -> None:
@@ -81,11 +101,18 @@ class Design(abc.ABC):
 
         raise AccelbenchError(f"design {self.name!r} has no example simulation")
 
+    @property
+    def technique_name(self) -> str:
+        """``technique``, or the design's name when a plugin left it unset."""
+        return self.technique or self.name
+
     def describe(self) -> dict[str, Any]:
         """JSON-serialisable description used by ``accelbench designs --json``."""
         return {
             "name": self.name,
             "family": self.family,
+            "technique": self.technique_name,
+            "baseline_for": list(self.baseline_for),
             "summary": self.summary,
             "parameters": self.parameters,
             "netlists": sorted(self.netlists()),
@@ -97,6 +124,7 @@ class AnalyticalDesign(Design):
     """A model without hardware (a baseline described by equations, not a netlist).
 
     It has no netlists, so there is nothing to co-simulate; its own tests check the model.
+    Combine it with a family base: ``class MyModel(AnalyticalDesign, EngineDesign)``.
     """
 
     def netlists(self) -> Mapping[str, Netlist]:
@@ -111,11 +139,28 @@ class EvaluationOptions:
     """Knobs of one evaluation, set from the matrix or the CLI.
 
     ``sim_words``: values per layer streamed through the netlists (the rest of the layer
-    is measured by the golden model); ``simulator``: "compiled" or "fast";
-    ``area``: run Yosys for GE figures.
+    is measured by the golden model; 0 skips co-simulation); ``simulator``: "compiled" or
+    "fast"; ``area``: run Yosys for GE figures; ``max_images``: evaluate only the first
+    images of a dataset; ``accuracy``: measure a lossy technique's effect on the network's
+    predictions (real images through the network).
     """
 
     sim_words: int = 2048
     simulator: str = "compiled"
     area: bool = True
     max_images: int | None = None
+    accuracy: bool = True
+
+    def __post_init__(self) -> None:
+        from accelbench.errors import AccelbenchError
+
+        if self.sim_words < 0:
+            raise AccelbenchError(f"sim_words must be >= 0, got {self.sim_words}")
+        if self.simulator not in ("compiled", "fast"):
+            raise AccelbenchError(f"simulator must be 'compiled' or 'fast', got "
+                                  f"{self.simulator!r}")
+        if self.max_images is not None and self.max_images < 1:
+            raise AccelbenchError(f"max_images must be >= 1, got {self.max_images}")
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)

@@ -27,17 +27,23 @@ class Case:
     def id(self) -> str:
         return f"{self.design}@{self.workload.id}"
 
-    def run(self, options: EvaluationOptions | None = None) -> ResultRecord:
-        registry = get_registry()
+    def run(self, options: EvaluationOptions | None = None,
+            registry: Registry | None = None) -> ResultRecord:
+        """Load the workload's data through ``registry`` (default: the global one), evaluate
+        the design on it, and wrap the metrics in a record with full provenance."""
+        registry = registry or get_registry()
+        options = options or EvaluationOptions()
         design = registry.design(self.design)
-        evaluation = design.evaluate(self.workload, options or EvaluationOptions())
+        data = self.workload.load(registry)
+        evaluation = design.evaluate(data, options)
         return ResultRecord(
             design=design.name, family=design.family, parameters=dict(design.parameters),
             workload=self.workload.describe(),
             metrics={m.name: m.to_json() for m in evaluation.metrics},
             details=evaluation.details, notes=evaluation.notes,
-            provenance=provenance({"options": options.__dict__ if options else {}}),
-            plugin=registry.origin["design"][design.name])
+            provenance=provenance({"options": options.to_json()}),
+            plugin=registry.origin["design"][design.name],
+            technique=design.technique_name, baseline_for=list(design.baseline_for))
 
 
 def _selected(name: str, patterns: Sequence[str] | None) -> bool:

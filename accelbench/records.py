@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RECORD_SCHEMA = 1
+RECORD_SCHEMA = 2
 
 
 @dataclass
 class ResultRecord:
+    """``technique`` is what the design implements; ``baseline_for`` the techniques it is
+    a baseline of (report sections select records by these two)."""
+
     design: str
     family: str
     parameters: dict[str, Any]
@@ -29,6 +32,8 @@ class ResultRecord:
     notes: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     plugin: str = ""
+    technique: str = ""
+    baseline_for: list[str] = field(default_factory=list)
     schema: int = RECORD_SCHEMA
 
     @property
@@ -38,6 +43,10 @@ class ResultRecord:
     @property
     def synthetic(self) -> bool:
         return bool(self.workload.get("synthetic"))
+
+    def belongs_to(self, technique: str) -> bool:
+        """True for the technique's own records and for its baselines' records."""
+        return self.technique == technique or technique in self.baseline_for
 
     def value(self, metric: str, default: Any = None) -> Any:
         m = self.metrics.get(metric)

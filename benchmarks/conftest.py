@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from accelbench.cliutil import non_negative_int, positive_int
 from accelbench.design import EvaluationOptions
 from accelbench.matrix import matrix_cases
 from accelbench.registry import get_registry
@@ -17,20 +20,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="only workloads matching GLOB, e.g. 'efficientnet-lite0/*'")
     group.addoption("--all-workloads", action="store_true",
                     help="include workloads outside the default matrix")
-    group.addoption("--sim-words", type=int, default=EvaluationOptions.sim_words,
-                    help="words per layer co-simulated through codec netlists")
-    group.addoption("--simulator", choices=("compiled", "fast"), default="compiled")
+    group.addoption("--sim-words", type=non_negative_int, default=EvaluationOptions.sim_words,
+                    help="words per layer co-simulated through codec netlists (0: none)")
+    group.addoption("--simulator", choices=("compiled", "fast"), default="compiled",
+                    help="PyRTL simulator of the co-simulations")
     group.addoption("--no-area", action="store_true", help="skip Yosys area figures")
-    group.addoption("--max-images", type=int, default=None)
-    group.addoption("--shard", default=None, metavar="I/N",
+    group.addoption("--max-images", type=positive_int, default=None,
+                    help="evaluate at most N images of each dataset")
+    group.addoption("--shard", type=_shard_spec, default=None, metavar="I/N",
                     help="run only every N-th case starting at I (for parallel processes)")
+
+
+def _shard_spec(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N, got {text!r}") from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"need 0 <= I < N, got {text!r}")
+    return index, count
 
 
 def _shard(config: pytest.Config, items: list) -> list:
     spec = config.getoption("--shard")
     if not spec:
         return items
-    index, count = (int(x) for x in spec.split("/"))
+    index, count = spec
     return items[index::count]
 
 

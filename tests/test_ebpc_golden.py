@@ -137,9 +137,8 @@ def test_paper_sizes_equal_a_literal_count(fmt, data):
     assert golden.paper_bits(values, w, fmt) == expected_bpc + expected_znz
 
 
-def test_paper_zero_rle_and_zvc_sizes():
+def test_paper_zero_rle_size():
     conv = paper.CONVENTIONS["fixed8"]
     values = np.array([0] * 16 + [3] + [0] * 17 + [0] * 3)  # runs: 16, then 20 (16 + 4)
     assert paper.zero_rle_bits(values, conv) == 6 + 9 + 6 + 5
-    assert paper.zvc_bits(values, conv) == len(values) + 8
     assert paper.uncompressed_bits(10, paper.CONVENTIONS["fixed12"]) == 120

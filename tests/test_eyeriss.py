@@ -36,7 +36,7 @@ def test_design_is_analytical_and_evaluates_networks():
     assert "ANALYTICAL" in design.summary
     design.verify()
     ev = design.evaluate(NetworkWorkload(id="net/vgg16", kind="network", synthetic=False,
-                                         network="vgg16"), EvaluationOptions(area=False))
+                                         network="vgg16").load(), EvaluationOptions(area=False))
     assert 0 < ev.metric("utilisation").value <= 1
     assert ev.metric("total_cycles").value == sum(r["cycles"]
                                                   for r in ev.details["per_layer"])

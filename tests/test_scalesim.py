@@ -1,6 +1,8 @@
 """SCALE-Sim compatible and corrected cycle models, topology CSV parsing, the CLI, and
 (when SCALE-Sim is installed) agreement with the real SCALE-Sim."""
 
+import importlib.util
+import os
 import random
 import sys
 import warnings
@@ -10,6 +12,7 @@ import pytest
 from accelbench.cli import main
 from accelbench.engines.scalesim import format_report, gemm_cycles, topology_cycles
 from accelbench.engines.scalesim_reference import run_reference, scalesim_available
+from accelbench.errors import AccelbenchError
 from accelbench.networks.topology import (
     TopologyError,
     network_to_rows,
@@ -161,9 +164,13 @@ def _random_topology(rng: random.Random) -> str:
 
 @pytest.fixture(scope="module")
 def scalesim():
+    """The real SCALE-Sim: skipped only where the optional extra is not installed (tox
+    installs it); installed but not working is a failure."""
+    if not os.environ.get("ACCELBENCH_SCALESIM_PYTHON") \
+            and importlib.util.find_spec("scalesim") is None:
+        pytest.skip("the scalesim extra is not installed (`pip install -e '.[scalesim]'`)")
     ok, why = scalesim_available()
-    if not ok:
-        pytest.skip(f"SCALE-Sim not usable: {why}")
+    assert ok, f"SCALE-Sim is installed but not usable: {why}"
     return why
 
 
@@ -188,3 +195,45 @@ def test_format_report_columns():
     text = format_report(topology_cycles(parse_topology(EXAMPLE), (8, 8)),
                          ("LayerID", "Total Cycles", "Mapping Efficiency %"))
     assert text.splitlines()[1] == "0, 399, 100.0,"
+
+
+# --- bounded inputs ------------------------------------------------------------------
+
+
+def test_huge_csv_values_name_the_line_and_field():
+    from accelbench.networks.topology import MAX_FIELD
+
+    for value, message in ((str(MAX_FIELD + 1), "IFMAP Height must be <= 2,147,483,647"),
+                           ("9" * 5000, "IFMAP Height must be an integer <= 2,147,483,647"),
+                           ("1e400", "IFMAP Height must be an integer")):
+        with pytest.raises(TopologyError, match=f"line 2: {message}"):
+            parse_topology(HEADER + f"big, {value}, 10, 1, 1, 4, 4, 1,\n")
+    rows = parse_topology(HEADER + f"max, {MAX_FIELD}, {MAX_FIELD}, 1, 1, 1, 1, 1,\n")
+    result = topology_cycles(rows, (32, 32), "os", "corrected")[0]  # exact, closed form
+    assert result.total_cycles == -(-MAX_FIELD ** 2 // 32) * (2 * 32 + 32 + 1 - 2)
+
+
+def test_compatible_mode_is_bounded_and_streams_its_folds():
+    from accelbench.engines.scalesim import MAX_COMPATIBLE_FOLDS
+
+    big = parse_topology(HEADER + "big, 100000, 100000, 1, 1, 1, 1, 1,\n")
+    with pytest.raises(AccelbenchError, match=r"topology line 2: layer 'big': 312,500,000 "
+                                              r"folds on the 32x32 array.*corrected mode"):
+        topology_cycles(big, (32, 32), "os", "compatible")
+    corrected = topology_cycles(big, (32, 32), "os", "corrected")[0]
+    assert corrected.folds == 312_500_000 and corrected.mapping_efficiency == 100 / 32
+    # just under the bound: computed, and equal to averaging SCALE-Sim's list of folds
+    m = 32 * (MAX_COMPATIBLE_FOLDS // 100) - 5
+    row = gemm_cycles(m, 3, 9, 32, 32, "os", "compatible")
+    assert row.folds == MAX_COMPATIBLE_FOLDS // 100
+    folds = [32 * 3 / 1024] * (row.folds - 1) + [27 * 3 / 1024]
+    assert row.mapping_efficiency == sum(folds) / len(folds) * 100
+
+
+def test_depthwise_expansion_and_array_are_bounded(capsys):
+    with pytest.raises(TopologyError, match=r"expands to 2,000,000 layers \(depthwise row "
+                                            r"'hugeDP', line 2, has 2,000,000 channels"):
+        topology_cycles(parse_topology(HEADER + "hugeDP, 8, 8, 3, 3, 2000000, 1, 1,\n"),
+                        (8, 8))
+    assert main(["scalesim", "--network", "alexnet", "--array", "65537x8"]) == 2
+    assert "must be <= 65,536" in capsys.readouterr().err

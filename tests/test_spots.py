@@ -81,13 +81,18 @@ def test_random_layers_cosimulate(k, stride, c, n, extra, pad, block, split, see
 
 
 @pytest.fixture(scope="module")
-def real_layers():
-    from accelbench.designs.spots.data import _real_layers
+def real_data():
+    """EfficientNet-Lite0 as the harness loads it: the graph with its real dataset."""
+    data = NetworkWorkload(id="net/efficientnet-lite0", kind="network", synthetic=False,
+                           network="efficientnet-lite0").load()
+    assert data.has_real_data
+    return data
 
-    try:
-        return _real_layers("efficientnet-lite0", 0)
-    except Exception as exc:  # pragma: no cover - dataset not buildable here
-        pytest.skip(f"efficientnet-lite0 dataset unavailable: {exc}")
+
+@pytest.fixture(scope="module")
+def real_layers(real_data):
+    return {name: real_data.real_layer(name) for name in
+            ("stem", "block01.expand", "block03.dw", "block05.project")}
 
 
 @pytest.mark.parametrize(("name", "channels", "filters", "window", "sparsity", "split"), [
@@ -157,7 +162,8 @@ def test_more_weight_sparsity_never_costs_cycles():
 def test_design_evaluates_a_network_with_assumed_activations():
     design = Spots(cosimulate=False)
     ev = design.evaluate(NetworkWorkload(id="net/alexnet", kind="network", synthetic=False,
-                                         network="alexnet"), EvaluationOptions(area=False))
+                                         network="alexnet").load(),
+                         EvaluationOptions(area=False))
     s0, s90 = ev.metric("cycles_s0").value, ev.metric("cycles_s90").value
     assert s90 < s0
     per_layer = ev.details["per_layer"]
@@ -168,15 +174,13 @@ def test_design_evaluates_a_network_with_assumed_activations():
     assert ev.metric("real_activation_layers").value == 0
 
 
-def test_design_on_real_efficientnet_data_cosimulates_and_reports(real_layers):
+def test_design_on_real_efficientnet_data_cosimulates_and_reports(real_data):
     from accelbench.designs.spots.report import SpotsSection
     from accelbench.records import ResultRecord
 
     design = Spots()
     design.verify(seed=1)
-    ev = design.evaluate(NetworkWorkload(id="net/efficientnet-lite0", kind="network",
-                                         synthetic=False, network="efficientnet-lite0"),
-                         EvaluationOptions(area=False))
+    ev = design.evaluate(real_data, EvaluationOptions(area=False))
     assert ev.metric("real_activation_layers").value == 49
     assert ev.metric("cosim_layers_exact").value == 2
     assert ev.metric("ifm_dram_reads").value < ev.metric("dense_ifm_dram_reads").value

@@ -18,7 +18,9 @@ from accelbench.workloads import NetworkWorkload
 
 
 def _net(name):
-    return NetworkWorkload(id=f"net/{name}", kind="network", synthetic=False, network=name)
+    """The harness's loaded data for a zoo network (no real dataset belongs to it)."""
+    return NetworkWorkload(id=f"net/{name}", kind="network", synthetic=False,
+                           network=name).load()
 
 
 @settings(max_examples=6, deadline=None)
@@ -69,6 +71,8 @@ def test_design_verifies_and_evaluates_networks():
     assert 0 < ev.metric("utilisation").value <= 1
     assert ev.metric("scalesim_compatible_cycles").value > 0
     assert not design.accepts(type("W", (), {"kind": "feature-maps"})())
+    # int8 weights, each read from DRAM once
+    assert ev.metric("dram_weight_read_bytes").value == ZOO["resnet50"]().weight_count
 
 
 def test_pe_area_is_synthesised():

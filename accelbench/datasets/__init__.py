@@ -20,16 +20,16 @@ if TYPE_CHECKING:
     from accelbench.datasets.conv_layers import RealConvLayer
     from accelbench.datasets.transform import Transform, TransformResult
     from accelbench.datasets.types import DatasetSource
+    from accelbench.registry import Registry
 
 DEFAULT_SOURCE = "efficientnet-lite0"
 
 
-def get_source(name: str) -> DatasetSource:
-    """The dataset source called ``name``: a registered source, or ``onnx:PATH`` for any
-    ONNX CNN; either may be followed by ``?option=value&...`` (images, limit, preprocess,
-    size, kinds, formats)."""
+def get_source(name: str, registry: Registry | None = None) -> DatasetSource:
+    """The dataset source called ``name``: a source of ``registry`` (default: the global
+    one), or ``onnx:PATH`` for any ONNX CNN; either may be followed by
+    ``?option=value&...`` (images, limit, preprocess, size, kinds, formats)."""
     from accelbench.datasets.sources import OnnxSource, SourceOptionError
-    from accelbench.registry import get_registry
 
     base, _, query = name.partition("?")
     try:
@@ -40,7 +40,11 @@ def get_source(name: str) -> DatasetSource:
                                 "expected NAME?key=value&key=value") from None
     if base.startswith("onnx:"):
         return OnnxSource(base.removeprefix("onnx:"), **options)
-    source = get_registry().dataset_source(base)
+    if registry is None:
+        from accelbench.registry import get_registry
+
+        registry = get_registry()
+    source = registry.dataset_source(base)
     if not options:
         return source
     if not hasattr(source, "configured"):

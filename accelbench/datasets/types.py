@@ -94,6 +94,9 @@ class DatasetSource(abc.ABC):
     #: evaluated by every codec in the default benchmark matrix
     in_default_matrix: ClassVar[bool] = True
     formats: ClassVar[Sequence[str]] = tuple(FORMATS)
+    #: the registered network graph whose compute layers this source's convolutions are
+    #: (same names and shapes), so engines get real weights and activations; None if none
+    network_name: ClassVar[str | None] = None
 
     @abc.abstractmethod
     def load(self, fmt: str) -> FeatureMapSet:

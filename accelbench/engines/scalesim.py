@@ -23,6 +23,7 @@ v3 issue 4). Utilisations are computed exactly (no per-fold float averaging).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -35,6 +36,12 @@ DATAFLOWS = ("os", "ws", "is")
 MODES = ("compatible", "corrected")
 REPORT_COLUMNS = ("LayerID", "Total Cycles", "Stall Cycles", "Overall Util %",
                   "Mapping Efficiency %", "Compute Util %")
+#: largest array side accepted (``--array``)
+MAX_ARRAY_SIDE = 65_536
+#: compatible mode adds SCALE-Sim's per-fold ratios one by one (as SCALE-Sim's float sum
+#: does, so the last digits match); above this many folds a layer is refused there and
+#: corrected mode (exact, closed form) is the way
+MAX_COMPATIBLE_FOLDS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ def parse_array(text: str) -> tuple[int, int]:
         raise AccelbenchError(f"array must be ROWSxCOLS, e.g. 32x32, got {text!r}") from None
     if rows < 1 or cols < 1:
         raise AccelbenchError(f"array dimensions must be >= 1, got {text!r}")
+    if max(rows, cols) > MAX_ARRAY_SIDE:
+        raise AccelbenchError(f"array dimensions must be <= {MAX_ARRAY_SIDE:,}, got {text!r}")
     return rows, cols
 
 
@@ -100,9 +109,15 @@ def fold_cycles(rows: int, cols: int, t: int, dataflow: str, mode: str) -> int:
     return 2 * rows + cols + t - 2
 
 
+def _ceil_div(a: int, b: int) -> int:
+    """ceil(a / b) in integers: SCALE-Sim's math.ceil(a / b) wherever that float is exact
+    (every realistic size), and still exact beyond 2**53."""
+    return -(-a // b)
+
+
 def _fold_shapes(sr: int, sc: int, rows: int, cols: int) -> list[tuple[int, int, int]]:
     """(rows used, cols used, how many folds) runs in SCALE-Sim's fold order."""
-    rf, cf = math.ceil(sr / rows), math.ceil(sc / cols)
+    rf, cf = _ceil_div(sr, rows), _ceil_div(sc, cols)
     last_r, last_c = sr - (rf - 1) * rows, sc - (cf - 1) * cols
     runs = []
     for c_used, c_count in ((cols, cf - 1), (last_c, 1)):
@@ -115,12 +130,14 @@ def _fold_shapes(sr: int, sc: int, rows: int, cols: int) -> list[tuple[int, int,
 
 
 def _scalesim_average(runs: list[tuple[int, int, int]], value) -> float:
-    """sum(list) / len(list) over per-fold values, in SCALE-Sim's order."""
-    values: list[float] = []
-    for r_used, c_used, count in runs:
-        if count:
-            values.extend([value(r_used, c_used)] * count)
-    return sum(values) / len(values)
+    """sum(list) / len(list) over per-fold values, in SCALE-Sim's order.
+
+    The values are streamed to the built-in ``sum`` (the same float additions as summing
+    SCALE-Sim's list, in constant memory); the caller bounds the number of folds.
+    """
+    values = itertools.chain.from_iterable(itertools.repeat(value(r, c), count)
+                                           for r, c, count in runs if count)
+    return sum(values) / sum(count for _, _, count in runs)
 
 
 def gemm_cycles(m: int, n: int, k: int, rows: int, cols: int, dataflow: str = "os",
@@ -129,7 +146,7 @@ def gemm_cycles(m: int, n: int, k: int, rows: int, cols: int, dataflow: str = "o
     """The compute-report row of one GEMM (M pixels, N filters, window K)."""
     _check(rows, cols, dataflow, mode)
     sr, sc, t = spatio_temporal(m, n, k, dataflow)
-    rf, cf = math.ceil(sr / rows), math.ceil(sc / cols)
+    rf, cf = _ceil_div(sr, rows), _ceil_div(sc, cols)
     folds = rf * cf
     fold = fold_cycles(rows, cols, t, dataflow, mode)
     total = folds * fold - (1 if mode == "compatible" else 0)
@@ -139,6 +156,12 @@ def gemm_cycles(m: int, n: int, k: int, rows: int, cols: int, dataflow: str = "o
     util_fold = (t + rows + cols - 2 if dataflow == "os"
                  else 2 * rows + 2 * cols + t - 3)
     if mode == "compatible":
+        if folds > MAX_COMPATIBLE_FOLDS:
+            raise AccelbenchError(
+                f"layer {name or layer_id!r}: {folds:,} folds on the {rows}x{cols} array; "
+                f"compatible mode averages SCALE-Sim's per-fold values one by one and takes "
+                f"at most {MAX_COMPATIBLE_FOLDS:,} folds: use corrected mode (exact, closed "
+                f"form) or a larger array")
         runs = _fold_shapes(sr, sc, rows, cols)
         mapping = _scalesim_average(runs, lambda r, c: r * c / pes) * 100
         compute = _scalesim_average(runs, lambda r, c: r * c * t / (pes * util_fold)) * 100
@@ -170,7 +193,12 @@ def topology_cycles(rows_in: Sequence[TopologyRow], array: tuple[int, int],
         key = (row.ifmap_h, row.ifmap_w, row.filter_h, row.filter_w, row.channels,
                row.num_filter, row.stride)
         if key not in seen:
-            seen[key] = row_cycles(row, r, c, dataflow, mode, i)
+            try:
+                seen[key] = row_cycles(row, r, c, dataflow, mode, i)
+            except AccelbenchError as exc:
+                if not row.line:
+                    raise
+                raise AccelbenchError(f"topology line {row.line}: {exc}") from None
         out.append(replace(seen[key], layer_id=i, name=row.name))
     return out
 

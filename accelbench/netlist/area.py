@@ -27,6 +27,7 @@ from accelbench.netlist.yosys import run_yosys, yosys_version
 
 if TYPE_CHECKING:
     from accelbench.design import Design
+    from accelbench.metrics import Metric
 
 FLOW_VERSION = "area-flow-2"
 
@@ -183,3 +184,21 @@ def netlist_area(design: Design, netlist: str, *, use_cache: bool = True) -> Are
     block = build_block(spec.build)
     return synthesize(block, module_name(design.name, netlist), use_cache=use_cache)
 
+
+
+def area_metrics(design: Design, netlist: str, prefix: str | None = None) -> list[Metric]:
+    """GE and flip-flops of one netlist of ``design`` as metrics named ``<prefix>_ge`` and
+    ``<prefix>_flip_flops`` (prefix: the netlist's name), memory bits where it has any."""
+    from accelbench.metrics import Metric
+
+    report = netlist_area(design, netlist)
+    name = prefix or netlist
+    metrics = [Metric(f"{name}_ge", report.total_ge, "GE", "lower",
+                      description=f"area of the {netlist} netlist ({report.technology})"),
+               Metric(f"{name}_flip_flops", report.flip_flops, "", "lower",
+                      description=f"flip-flops of the {netlist} netlist")]
+    if report.memory_bits:
+        metrics.append(Metric(f"{name}_memory_bits", report.memory_bits, "bit", "lower",
+                              description=f"memory bits of the {netlist} netlist (macros, "
+                                          "not in GE)"))
+    return metrics

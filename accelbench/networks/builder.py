@@ -64,14 +64,14 @@ class NetBuilder:
 
     def conv(self, name: str, x: str, out_channels: int, kernel: int | Sequence[int],
              stride: int | Sequence[int] = 1, pads: Pads = 0, groups: int = 1,
-             activation: str = "relu", bias: bool = True) -> str:
+             activation: str = "relu", bias: bool = True, shares_weights_with: str = "") -> str:
         in_shape = self.shape(x)
         k, s = _pair(kernel), _pair(stride)
         p = resolve_pads(pads, in_shape[1:], k, s)
         h, w = conv_output_hw(in_shape[1:], k, s, p)
         op = "dwconv" if groups > 1 and groups == in_shape[0] == out_channels else "conv"
         return self._add(Layer(name, op, (x,), in_shape, (out_channels, h, w), k, s, p, groups,
-                               activation, bias))
+                               activation, bias, shares_weights_with))
 
     def depthwise(self, name: str, x: str, kernel: int, stride: int = 1, pads: Pads = 0,
                   activation: str = "relu") -> str:
@@ -106,6 +106,30 @@ class NetBuilder:
         shape = shapes.pop()
         return self._add(Layer(name, "add", tuple(inputs), shape, shape,
                                activation=activation, bias=False))
+
+    def mul(self, name: str, x: str, scale: str) -> str:
+        """``x`` times ``scale`` (x's shape, or C x 1 x 1 broadcast: squeeze-excite)."""
+        shape = self.shape(x)
+        if self.shape(scale) not in (shape, (shape[0], 1, 1)):
+            raise NetworkError(f"network {self.name!r}, mul {name!r}: scale shape "
+                               f"{self.shape(scale)} does not broadcast to {shape}")
+        return self._add(Layer(name, "mul", (x, scale), shape, shape, bias=False))
+
+    def concat(self, name: str, inputs: Sequence[str]) -> str:
+        """Channel concatenation (YOLO routes); every input has the same H x W."""
+        shapes = [self.shape(x) for x in inputs]
+        if len({s[1:] for s in shapes}) != 1:
+            raise NetworkError(f"network {self.name!r}, concat {name!r}: H x W of "
+                               f"{shapes} differ")
+        out = (sum(s[0] for s in shapes), *shapes[0][1:])
+        return self._add(Layer(name, "concat", tuple(inputs), shapes[0], out, bias=False))
+
+    def upsample(self, name: str, x: str, scale: int = 2,
+                 size: tuple[int, int] | None = None) -> str:
+        """Nearest-neighbour upsampling by ``scale``, or to ``size`` (H, W) as FPN does."""
+        c, h, w = self.shape(x)
+        oh, ow = size if size is not None else (h * scale, w * scale)
+        return self._add(Layer(name, "upsample", (x,), (c, h, w), (c, oh, ow), bias=False))
 
     def build(self, description: str = "", source: str = "", **kwargs) -> Network:
         return Network(self.name, tuple(self.layers), description=description, source=source,

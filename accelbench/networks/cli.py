@@ -8,6 +8,7 @@ from pathlib import Path
 
 from accelbench.cliutil import emit
 from accelbench.errors import AccelbenchError
+from accelbench.fileio import atomic_write_text, check_output_file
 
 
 def _registry():
@@ -29,12 +30,13 @@ def cmd_networks(args: argparse.Namespace) -> int:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    from accelbench.fileio import atomic_write_text
     from accelbench.networks.topology import network_to_topology_csv
 
+    if args.topology_csv:
+        check_output_file(args.topology_csv, what="topology CSV")
     net = _registry().network(args.name)
     if args.topology_csv:
-        atomic_write_text(Path(args.topology_csv), network_to_topology_csv(net))
+        atomic_write_text(args.topology_csv, network_to_topology_csv(net), what="topology CSV")
         print(f"wrote {args.topology_csv} ({len(net.compute_layers())} compute layers)")
         return 0
     rows = [[layer.name, layer.op, ", ".join(layer.inputs),
@@ -52,17 +54,18 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 def cmd_scalesim(args: argparse.Namespace) -> int:
     from accelbench.engines.scalesim import format_report, parse_array, topology_cycles
-    from accelbench.fileio import atomic_write_text
     from accelbench.networks.topology import network_to_rows, read_topology, rows_to_csv
 
     if bool(args.topology) == bool(args.network):
         raise AccelbenchError("give exactly one of --topology T.csv or --network NAME")
     array = parse_array(args.array)
+    if args.csv:
+        check_output_file(args.csv, what="report CSV")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.topology:
             rows = read_topology(args.topology, args.input_type)
-            text = Path(args.topology).read_text()
+            text = Path(args.topology).read_text()  # read_topology checked it is readable
         else:
             rows = network_to_rows(_registry().network(args.network))
             text = rows_to_csv(rows)
@@ -71,7 +74,7 @@ def cmd_scalesim(args: argparse.Namespace) -> int:
     results = topology_cycles(rows, array, args.dataflow, args.mode)
     report = format_report(results)
     if args.csv:
-        atomic_write_text(Path(args.csv), report)
+        atomic_write_text(args.csv, report, what="report CSV")
     if args.check_against_scalesim is not None:
         return _check_against_scalesim(args, text, array, results, rows)
     total = sum(r.total_cycles for r in results)
@@ -117,12 +120,14 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("network", help="show one network layer by layer, or export "
                                               "it as a SCALE-Sim topology",
-                              description="show one network layer by layer")
-    p.add_argument("name")
+                              description="Show one network layer by layer, or export its "
+                                          "compute layers as a SCALE-Sim topology CSV.")
+    p.add_argument("name", help="network name (see `accelbench networks`)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--topology-csv", metavar="OUT.csv",
                    help="write the compute layers as a SCALE-Sim topology (padding folded "
-                        "into the IFMAP size, depthwise rows named ..._DP)")
+                        "into the IFMAP size, depthwise rows named ..._DP); missing folders "
+                        "are created")
     p.set_defaults(func=cmd_network)
 
     p = subparsers.add_parser(
@@ -132,14 +137,17 @@ def register(subparsers) -> None:
                     "for a topology, without the trace-driven simulation.")
     p.add_argument("--topology", metavar="T.csv", help="SCALE-Sim topology CSV")
     p.add_argument("--network", metavar="NAME", help="a registered network instead")
-    p.add_argument("--array", required=True, metavar="RxC", help="array rows x columns")
-    p.add_argument("--dataflow", choices=("os", "ws", "is"), default="os")
+    p.add_argument("--array", required=True, metavar="RxC",
+                   help="array rows x columns, e.g. 32x32 (each 1 to 65,536)")
+    p.add_argument("--dataflow", choices=("os", "ws", "is"), default="os",
+                   help="output, weight or input stationary (default: os)")
     p.add_argument("--mode", choices=("compatible", "corrected"), default="compatible",
                    help="compatible: SCALE-Sim's numbers, quirks included; corrected: "
                         "floor output size, no off-by-one, os fold 2R+C+T-2")
     p.add_argument("--input-type", choices=("auto", "conv", "gemm"), default="auto",
                    help="topology form (auto: GEMM if the header reads M, N, K)")
-    p.add_argument("--csv", metavar="OUT.csv", help="write the report here")
+    p.add_argument("--csv", metavar="OUT.csv",
+                   help="write the report here (missing folders are created)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--check-against-scalesim", nargs="?", const="", metavar="PYTHON",
                    help="also run the real SCALE-Sim (in PYTHON, default "

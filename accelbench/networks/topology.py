@@ -27,6 +27,13 @@ CONV_HEADER = ("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Wid
                "Channels, Num Filter, Strides,")
 GEMM_HEADER = "Layer Name, M, N, K,"
 INPUT_TYPES = ("auto", "conv", "gemm")
+#: largest value of a size field (what a 32-bit configuration register holds): keeps every
+#: derived quantity (output size, MACs, utilisation) exact and far from float overflow
+MAX_FIELD = 2**31 - 1
+#: a topology file larger than this is refused rather than read into memory
+MAX_TOPOLOGY_BYTES = 64 * 1024 * 1024
+#: SCALE-Sim runs a DP row as one layer per channel: at most this many layers in all
+MAX_EXPANDED_LAYERS = 1_000_000
 
 
 class TopologyError(AccelbenchError, ValueError):
@@ -55,14 +62,21 @@ class TopologyRow:
         return not self.gemm and "DP" in self.name
 
 
-def _int_field(text: str, what: str, line: int, minimum: int = 1) -> int:
+def _int_field(text: str, what: str, line: int, minimum: int = 1,
+               maximum: int = MAX_FIELD) -> int:
+    stripped = text.strip()
+    if len(stripped) > 20:  # int() of thousands of digits is slow, and no size is that long
+        raise TopologyError(f"line {line}: {what} must be an integer <= {maximum:,}, got "
+                            f"{stripped[:20]!r}... ({len(stripped)} characters)")
     try:
-        value = int(text.strip())
+        value = int(stripped)
     except ValueError:
         raise TopologyError(f"line {line}: {what} must be an integer, got "
-                            f"{text.strip()!r}") from None
+                            f"{stripped!r}") from None
     if value < minimum:
         raise TopologyError(f"line {line}: {what} must be >= {minimum}, got {value}")
+    if value > maximum:
+        raise TopologyError(f"line {line}: {what} must be <= {maximum:,}, got {value:,}")
     return value
 
 
@@ -144,6 +158,8 @@ def parse_topology(text: str, input_type: str = "auto", *,
 def read_topology(path: str | Path, input_type: str = "auto") -> list[TopologyRow]:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_TOPOLOGY_BYTES:
+            raise TopologyError(f"topology {path} is larger than {MAX_TOPOLOGY_BYTES:,} bytes")
         text = path.read_text()
     except OSError as exc:
         raise TopologyError(f"cannot read topology {path}: {exc.strerror}") from None
@@ -155,6 +171,12 @@ def read_topology(path: str | Path, input_type: str = "auto") -> list[TopologyRo
 def expand_depthwise(rows: list[TopologyRow]) -> list[TopologyRow]:
     """SCALE-Sim's layer list: each DP row becomes ``channels`` single-channel layers
     named ``<name>Channel_<i>``, each with the row's Num Filter filters."""
+    total = sum(row.channels if row.depthwise else 1 for row in rows)
+    if total > MAX_EXPANDED_LAYERS:
+        worst = max(rows, key=lambda r: r.channels if r.depthwise else 1)
+        raise TopologyError(f"the topology expands to {total:,} layers (depthwise row "
+                            f"{worst.name!r}, line {worst.line}, has {worst.channels:,} "
+                            f"channels, one layer each); at most {MAX_EXPANDED_LAYERS:,}")
     out: list[TopologyRow] = []
     for row in rows:
         if row.depthwise:

@@ -4,6 +4,11 @@ A :class:`Network` is an ordered tuple of :class:`Layer` objects in topological 
 Each layer names its producers in ``inputs``, so residual (shortcut) edges are explicit:
 a memory planner can ask for the consumers of a tensor and its size in bytes. Shapes are
 channel-first ``(C, H, W)``; a layer's output tensor carries the layer's name.
+
+Execution order is the layer order: layer ``i`` runs at step ``i`` (the input layer is
+step 0, the network input already in memory). :meth:`Network.liveness` gives every
+tensor's lifetime: the step that produces it, every step that reads it, and the last one.
+Layers without consumers are the network's outputs (several heads allowed).
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from typing import Any
 from accelbench.errors import AccelbenchError
 
 #: operations a layer can perform
-OPS = ("input", "conv", "dwconv", "fc", "maxpool", "avgpool", "add")
+OPS = ("input", "conv", "dwconv", "fc", "maxpool", "avgpool", "add", "mul", "concat",
+       "upsample")
 #: operations with weights, executed by a compute engine as matrix products
 COMPUTE_OPS = ("conv", "dwconv", "fc")
-ACTIVATIONS = ("linear", "relu", "relu6")
+#: element-wise operations of two or more tensors (``mul`` broadcasts a C x 1 x 1 operand)
+ELEMENTWISE_OPS = ("add", "mul")
+ACTIVATIONS = ("linear", "relu", "relu6", "leaky", "silu", "sigmoid")
 
 Shape = tuple[int, int, int]
 
@@ -37,6 +45,11 @@ class Layer:
     padding; ``pads`` are explicit (top, bottom, left, right) zero rows/columns. For
     ``fc`` the input is flattened (``in_features`` = product of ``in_shape``) and
     ``out_shape`` is ``(features, 1, 1)``. ``activation`` is applied to the output.
+    ``concat`` joins its inputs along channels (``in_shape`` is the first input's);
+    ``upsample`` is nearest-neighbour to ``out_shape``; ``mul`` multiplies its first
+    input by the second, which may be ``(C, 1, 1)`` (squeeze-excite scaling).
+    ``shares_weights_with`` names a layer whose weights this one reuses (a detection head
+    applied to several pyramid levels): the network counts those weights once.
     """
 
     name: str
@@ -50,6 +63,7 @@ class Layer:
     groups: int = 1
     activation: str = "linear"
     bias: bool = True
+    shares_weights_with: str = ""
 
     @property
     def in_channels(self) -> int:
@@ -107,7 +121,8 @@ class Layer:
 
     @property
     def in_values(self) -> int:
-        """Values read from every input tensor (an add reads both operands)."""
+        """Values read from every input tensor (an add reads both operands). For concat
+        and mul, whose inputs differ in shape, use :meth:`Network.input_values`."""
         return math.prod(self.in_shape) * max(len(self.inputs), 1)
 
     def out_bytes(self, bytes_per_value: float = 1) -> int:
@@ -120,6 +135,26 @@ class Layer:
         data = asdict(self)
         data.update(macs=self.macs, weights=self.weight_count)
         return data
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """The life of one tensor: produced at step ``producer``, read at ``consumers``.
+
+    ``last`` is the last step that reads it (the producer step for a network output):
+    the tensor must be kept, on chip or in DRAM, over ``producer..last`` inclusive.
+    """
+
+    tensor: str
+    producer: int
+    consumers: tuple[int, ...]
+
+    @property
+    def last(self) -> int:
+        return max(self.consumers, default=self.producer)
+
+    def live_at(self, step: int) -> bool:
+        return self.producer <= step <= self.last
 
 
 @dataclass(frozen=True)
@@ -154,6 +189,11 @@ class Network:
                 if src not in seen:
                     raise NetworkError(f"network {self.name!r}, layer {layer.name!r}: input "
                                        f"{src!r} is not an earlier layer")
+            shared = layer.shares_weights_with
+            if shared and (shared not in seen or not layer.is_compute):
+                raise NetworkError(f"network {self.name!r}, layer {layer.name!r}: shares "
+                                   f"weights with {shared!r}, which is not an earlier layer "
+                                   f"(or the layer has no weights)")
             seen.add(layer.name)
         if self.shapes_checked:
             for layer in self.layers:
@@ -197,7 +237,31 @@ class Network:
         return self.layer(name).out_bytes(bytes_per_value)
 
     def position(self, name: str) -> int:
-        return next(i for i, layer in enumerate(self.layers) if layer.name == name)
+        """The execution step of layer ``name`` (its index in the layer order)."""
+        self.layer(name)
+        return self._positions[name]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {layer.name: i for i, layer in enumerate(self.layers)}
+
+    def input_values(self, name: str) -> int:
+        """Values layer ``name`` reads: the sum of its input tensors' sizes."""
+        return sum(p.out_values for p in self.producers(name))
+
+    @property
+    def outputs(self) -> list[Layer]:
+        """Layers whose outputs nothing in the network reads: the network's results."""
+        return [layer for layer in self.layers[1:] if not self._consumers[layer.name]]
+
+    @cached_property
+    def liveness(self) -> dict[str, Lifetime]:
+        """Every tensor's lifetime in execution steps (see :class:`Lifetime`)."""
+        out = {}
+        for step, layer in enumerate(self.layers):
+            readers = tuple(self._positions[c.name] for c in self._consumers[layer.name])
+            out[layer.name] = Lifetime(layer.name, step, readers)
+        return out
 
     def shortcut_edges(self) -> list[tuple[str, str]]:
         """Edges (producer, consumer) that skip over at least one layer in the order, i.e.
@@ -219,6 +283,13 @@ class Network:
 
     @property
     def weight_count(self) -> int:
+        """Weights of the network, each shared weight counted once (no biases, no BN)."""
+        return sum(layer.weight_count for layer in self.layers
+                   if not layer.shares_weights_with)
+
+    @property
+    def layer_weight_count(self) -> int:
+        """Weights summed over layers: a layer reusing another's weights counts them too."""
         return sum(layer.weight_count for layer in self.layers)
 
     def describe(self) -> dict[str, Any]:
@@ -226,6 +297,7 @@ class Network:
                 "layers": len(self.layers), "compute_layers": len(self.compute_layers()),
                 "macs": self.macs, "weights": self.weight_count,
                 "shortcut_edges": len(self.shortcut_edges()),
+                "outputs": [layer.name for layer in self.outputs],
                 "in_default_matrix": self.in_default_matrix, "notes": list(self.notes)}
 
     def to_json(self) -> dict[str, Any]:
@@ -249,6 +321,9 @@ def _check_shapes(net: Network, layer: Layer) -> None:
         return
     if not layer.inputs:
         raise NetworkError(f"{where}: {layer.op} needs an input")
+    if layer.op in ("concat", "mul", "upsample"):
+        _check_reshaping_op(net, layer, where)
+        return
     for src in layer.inputs:
         produced = net.layer(src).out_shape
         if produced != layer.in_shape:
@@ -279,3 +354,29 @@ def _check_shapes(net: Network, layer: Layer) -> None:
                            f"{layer.groups} groups")
     if layer.op == "dwconv" and not (layer.groups == cin == cout):
         raise NetworkError(f"{where}: a depthwise conv has groups == in == out channels")
+
+
+def _check_reshaping_op(net: Network, layer: Layer, where: str) -> None:
+    """concat (channels add up, same H x W), mul (x by x or by C x 1 x 1), upsample."""
+    shapes = [net.layer(src).out_shape for src in layer.inputs]
+    if shapes[0] != layer.in_shape:
+        raise NetworkError(f"{where}: input {layer.inputs[0]!r} has shape {shapes[0]}, the "
+                           f"layer expects {layer.in_shape}")
+    if layer.op == "concat":
+        if len({s[1:] for s in shapes}) != 1:
+            raise NetworkError(f"{where}: concat inputs differ in H x W: {shapes}")
+        expected = (sum(s[0] for s in shapes), *shapes[0][1:])
+        if layer.out_shape != expected:
+            raise NetworkError(f"{where}: concat of {shapes} is {expected}, not "
+                               f"{layer.out_shape}")
+    elif layer.op == "mul":
+        if len(shapes) != 2 or layer.out_shape != shapes[0] or shapes[1] not in (
+                shapes[0], (shapes[0][0], 1, 1)):
+            raise NetworkError(f"{where}: mul takes x and a tensor of x's shape or "
+                               f"(C, 1, 1), got {shapes}")
+    else:
+        if len(shapes) != 1 or layer.out_shape[0] != shapes[0][0]:
+            raise NetworkError(f"{where}: upsample takes one input and keeps its channels")
+        if any(o < i for o, i in zip(layer.out_shape[1:], shapes[0][1:], strict=True)):
+            raise NetworkError(f"{where}: upsample to {layer.out_shape} is smaller than "
+                               f"its input {shapes[0]}")

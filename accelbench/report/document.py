@@ -1,11 +1,16 @@
 """A tiny document model rendered as Markdown, reStructuredText, LaTeX or HTML.
 
-Tables go through tabulate with the matching format (github, rst, latex, html).
+Text (paragraphs, titles, notes, captions) may mark inline code with Markdown backticks,
+```like this```; each renderer turns it into its own inline-code markup (rst literals,
+LaTeX ``\texttt``, HTML ``<code>``). Tables go through tabulate with the matching format
+(github, rst, latex, html).
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tabulate import tabulate
@@ -68,6 +73,31 @@ def _cells(table: Table) -> list[list[str]]:
     return [[fmt(v) for v in row] for row in table.rows]
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str, code: Callable[[str], str], plain: Callable[[str], str]) -> str:
+    """``text`` with each backtick span through ``code`` and the rest through ``plain``."""
+    out, last = [], 0
+    for m in _CODE.finditer(text):
+        out += [plain(text[last:m.start()]), code(m.group(1))]
+        last = m.end()
+    out.append(plain(text[last:]))
+    return "".join(out)
+
+
+def _rst_text(text: str) -> str:
+    return _inline(text, lambda c: f"``{c}``", lambda t: t)
+
+
+def _latex_text(text: str) -> str:
+    return _inline(text, lambda c: rf"\texttt{{{_latex_escape(c)}}}", _latex_escape)
+
+
+def _html_text(text: str) -> str:
+    return _inline(text, lambda c: f"<code>{html.escape(c)}</code>", html.escape)
+
+
 def _markdown(doc: Document) -> str:
     out = [f"# {doc.title}", ""]
     for b in doc.blocks:
@@ -90,15 +120,17 @@ def _rst(doc: Document) -> str:
     out = [doc.title, "#" * len(doc.title), ""]
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out += [b.text, marks[min(b.level - 1, len(marks) - 1)] * len(b.text), ""]
+            text = _rst_text(b.text)
+            out += [text, marks[min(b.level - 1, len(marks) - 1)] * len(text), ""]
         elif isinstance(b, Paragraph):
-            out += [b.text, ""]
+            out += [_rst_text(b.text), ""]
         elif isinstance(b, Table):
-            out += [f"**{b.title}**", "", tabulate(_cells(b), headers=b.headers, tablefmt="rst",
-                                                   disable_numparse=True), ""]
-            out += [f"*{n}*" for n in b.notes] + ([""] if b.notes else [])
+            out += [f"**{_rst_text(b.title)}** (CSV: ``csv/{b.name}.csv``)", "",
+                    tabulate(_cells(b), headers=b.headers, tablefmt="rst",
+                             disable_numparse=True), ""]
+            out += [f"*{_rst_text(n)}*" for n in b.notes] + ([""] if b.notes else [])
         elif isinstance(b, Image):
-            out += [f".. figure:: {b.path}", "", f"   {b.caption}", ""]
+            out += [f".. figure:: {b.path}", "", f"   {_rst_text(b.caption)}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -116,18 +148,18 @@ def _latex(doc: Document) -> str:
            r"\begin{document}", rf"\title{{{_latex_escape(doc.title)}}}", r"\maketitle", ""]
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out.append(rf"\{levels[min(b.level - 1, 3)]}{{{_latex_escape(b.text)}}}")
+            out.append(rf"\{levels[min(b.level - 1, 3)]}{{{_latex_text(b.text)}}}")
         elif isinstance(b, Paragraph):
-            out += [_latex_escape(b.text), ""]
+            out += [_latex_text(b.text), ""]
         elif isinstance(b, Table):
-            out += [rf"\paragraph{{{_latex_escape(b.title)}}}",
+            out += [rf"\paragraph{{{_latex_text(b.title)}}}",
                     tabulate(_cells(b), headers=b.headers, tablefmt="latex",
                              disable_numparse=True), ""]
-            out += [_latex_escape(n) + r"\\" for n in b.notes]
+            out += [_latex_text(n) + r"\\" for n in b.notes]
         elif isinstance(b, Image):
             out += [r"\begin{figure}[h]", r"\centering",
                     rf"\includegraphics[width=0.9\linewidth]{{{b.path}}}",
-                    rf"\caption{{{_latex_escape(b.caption)}}}", r"\end{figure}", ""]
+                    rf"\caption{{{_latex_text(b.caption)}}}", r"\end{figure}", ""]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
@@ -138,17 +170,17 @@ def _html(doc: Document) -> str:
            f"<title>{e(doc.title)}</title></head><body>", f"<h1>{e(doc.title)}</h1>"]
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out.append(f"<h{b.level + 1}>{e(b.text)}</h{b.level + 1}>")
+            out.append(f"<h{b.level + 1}>{_html_text(b.text)}</h{b.level + 1}>")
         elif isinstance(b, Paragraph):
-            out.append(f"<p>{e(b.text)}</p>")
+            out.append(f"<p>{_html_text(b.text)}</p>")
         elif isinstance(b, Table):
-            out += [f"<h4>{e(b.title)}</h4>",
+            out += [f"<h4>{_html_text(b.title)}</h4>",
                     tabulate(_cells(b), headers=b.headers, tablefmt="html",
                              disable_numparse=True)]
-            out += [f"<p><em>{e(n)}</em></p>" for n in b.notes]
+            out += [f"<p><em>{_html_text(n)}</em></p>" for n in b.notes]
         elif isinstance(b, Image):
-            out.append(f"<figure><img src='{e(b.path)}' alt='{e(b.caption)}'>"
-                       f"<figcaption>{e(b.caption)}</figcaption></figure>")
+            out.append(f"<figure><img src='{e(b.path)}' alt='{e(b.caption.replace('`', ''))}'>"
+                       f"<figcaption>{_html_text(b.caption)}</figcaption></figure>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

@@ -6,14 +6,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from accelbench.codec import SizeMeasure
 from accelbench.designs.bpc import golden, netlist
 from accelbench.designs.ebpc.design import BitPlaneCodec
 from accelbench.designs.ebpc.paper_metrics import alternative_size
+from accelbench.families.codec import SizeMeasure
 from accelbench.netlist.ports import Ports
 
 
 class BpcCodec(BitPlaneCodec):
+    technique = "bpc"
+    baseline_for = ("ebpc",)
     summary = ("Bit-plane compression alone (the EBPC paper's BPC baseline): EBPC's "
                "bit-plane coder on every word, zeros included")
     compressed_streams = ("bpc",)
@@ -31,7 +33,7 @@ class BpcCodec(BitPlaneCodec):
     def __init__(self, word_bits: int = 8, block_size: int = 8) -> None:
         super().__init__(f"bpc-w{word_bits}-b{block_size}", word_bits, block_size)
 
-    def compressed_bits(self, values: np.ndarray) -> int:
+    def compressed_bits(self, values: np.ndarray, shape=None) -> int:
         """The paper's bpcUtils.BPC(chunkSize=8) size for W-bit words (the ratio metric)."""
         return golden.paper_bits(values, self.word_bits)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from accelbench.bits import to_signed
-from accelbench.codec import MAX_VALUES, Encoded
+from accelbench.bits import check_count, to_signed
 from accelbench.designs.ebpc import bpc, paper
 from accelbench.designs.ebpc.bitcode import stream_bits
 from accelbench.designs.ebpc.golden import bpc_stream, check_shape, check_values, pad_blocks
 from accelbench.errors import StreamFormatError
+from accelbench.families.codec import MAX_VALUES, Encoded
 
 STREAM = "bpc"
 
@@ -37,9 +37,7 @@ def decode(encoded: Encoded, n_values: int | None = None, word_bits: int = 8,
            block_size: int = 8) -> np.ndarray:
     """Decompress the signed words (int64); StreamFormatError on a bad stream."""
     shape = check_shape(word_bits, block_size)
-    n = encoded.n_values if n_values is None else int(n_values)
-    if not 1 <= n <= MAX_VALUES:
-        raise ValueError(f"n_values must be in 1..{MAX_VALUES}, got {n}")
+    n = check_count(encoded.n_values if n_values is None else n_values, MAX_VALUES)
     if STREAM not in encoded.streams:
         raise StreamFormatError(f"BPC stream {STREAM!r} is missing")
     words = encoded.streams[STREAM]

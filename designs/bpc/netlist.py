@@ -1,21 +1,23 @@
 """BPC-alone compressor and decompressor netlists (one stream ``bpc``): EBPC's block
 collector, plane coder and plane decoder (:mod:`accelbench.designs.ebpc.hw_bpc`) fed
-with every word, zeros included."""
+with every word, zeros included. The compressor takes its input through a skid buffer
+(registered ``in_ready``); the decompressor's unpacker has a registered ``ready`` and
+raises ``error`` (held until reset) when the stream holds words beyond its blocks."""
 
 from __future__ import annotations
 
 import pyrtl
 
-from accelbench.codec import NUM_WORDS_BITS
 from accelbench.designs.ebpc.bpc import BlockShape
-from accelbench.designs.ebpc.hw import OutputBuffer, word_counter
 from accelbench.designs.ebpc.hw_bpc import bpc_decoder, bpc_encoder
+from accelbench.families.codec import NUM_WORDS_BITS
+from accelbench.netlist.lib import output_buffer, skid_buffer, word_counter
 from accelbench.netlist.ports import Ports
 
 
 def bpc_compressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> None:
     shape = BlockShape(word_bits, block_size)
-    inp = ports.stream_in("in", word_bits)
+    inp = skid_buffer(ports.stream_in("in", word_bits), "in_skid")
     bpc_out = ports.stream_out("bpc", word_bits)
     idle = ports.output("idle", 1)
     ending = pyrtl.Register(1, "ending")
@@ -27,7 +29,7 @@ def bpc_compressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> Non
     finished = ending & (done | path.flush_done)
     ending.next <<= ~finished & (ending | (take & inp.last))
     done.next <<= ~finished & (done | path.flush_done)
-    idle <<= ~ending & path.empty
+    idle <<= ~inp.valid & ~ending & path.empty
 
 
 def bpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> None:
@@ -36,12 +38,18 @@ def bpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> N
     num_words = ports.input("num_words", NUM_WORDS_BITS)
     out = ports.stream_out("out", word_bits)
     idle = ports.output("idle", 1)
-    obuf = OutputBuffer(out, "obuf")
+    error = ports.output("error", 1)
+    obuf = output_buffer(out, "obuf")
     clear = pyrtl.WireVector(1)
     produce = pyrtl.WireVector(1)
     values = bpc_decoder(bpc_in, shape, 1, produce, clear)
-    produce <<= obuf.free & values.avail
+    produce <<= obuf.ready & values.avail
     counter = word_counter(num_words, produce, "out")
     clear <<= produce & counter.is_last
-    obuf.drive(produce, values.value, counter.is_last)
-    idle <<= counter.empty & ~obuf.valid & values.empty
+    surplus = pyrtl.Register(1, "surplus")
+    surplus.next <<= surplus | (clear & values.surplus)
+    obuf.valid <<= produce
+    obuf.data <<= values.value
+    obuf.last <<= counter.is_last
+    error <<= surplus
+    idle <<= counter.empty & ~out.valid & values.empty

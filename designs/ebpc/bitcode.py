@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from accelbench.bits import unpack_bits, word_dtype
-from accelbench.errors import StreamFormatError
+from accelbench.bits import check_words, unpack_bits, word_dtype
 
 
 def clog2(n: int) -> int:
@@ -65,19 +64,8 @@ def pack_codes(values: np.ndarray, lengths: np.ndarray,
 
 def stream_bits(words: np.ndarray, word_bits: int, what: str) -> np.ndarray:
     """Unpack a compressed stream, checking that its words are ``word_bits``-bit words."""
-    arr = np.asarray(words)
-    if arr.ndim != 1:
-        raise StreamFormatError(f"{what} stream must be a 1-D array of words, got shape "
-                                f"{arr.shape}")
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.uint8)
-    if arr.dtype.kind not in "iu":
-        raise StreamFormatError(f"{what} stream must hold integer words, got {arr.dtype}")
-    wide = arr.astype(np.int64)
-    if wide.min() < 0 or wide.max() >= 1 << word_bits:
-        raise StreamFormatError(f"{what} stream holds values that are not {word_bits}-bit "
-                                f"words")
-    return unpack_bits(wide, word_bits)
+    wide = check_words(words, word_bits, what)
+    return unpack_bits(wide, word_bits) if wide.size else np.zeros(0, dtype=np.uint8)
 
 
 def windows(bits: np.ndarray, width: int) -> np.ndarray:

@@ -8,9 +8,9 @@ from typing import ClassVar
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.designs.ebpc import golden, netlist, paper
 from accelbench.designs.ebpc.paper_metrics import alternative_size
+from accelbench.families.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.netlist.ports import Ports
 
 
@@ -31,7 +31,7 @@ class BitPlaneCodec(CodecDesign):
     def _signed(self, values: np.ndarray) -> np.ndarray:
         return to_signed(to_words(values, self.word_bits), self.word_bits)
 
-    def encode(self, values: np.ndarray) -> Encoded:
+    def encode(self, values: np.ndarray, shape=None) -> Encoded:
         return self.golden_model.encode(self._signed(values), self.word_bits, self.block_size)
 
     def decode(self, encoded: Encoded) -> np.ndarray:
@@ -41,6 +41,7 @@ class BitPlaneCodec(CodecDesign):
 
 
 class EbpcCodec(BitPlaneCodec):
+    technique = "ebpc"
     summary = ("Extended Bit-Plane Compression: zero-RLE mask stream + bit-plane code of "
                "the non-zero words (Cavigelli et al., JETCAS 2019), hardware variant")
     compressed_streams = ("znz", "bpc")
@@ -55,7 +56,7 @@ class EbpcCodec(BitPlaneCodec):
         super().__init__(f"ebpc-w{word_bits}-b{block_size}", word_bits, block_size,
                          max_zero_run=16)
 
-    def compressed_bits(self, values: np.ndarray) -> int:
+    def compressed_bits(self, values: np.ndarray, shape=None) -> int:
         return golden.compressed_bits(self._signed(values), self.word_bits, self.block_size)
 
     def paper_bits(self, values: np.ndarray, fmt: str | None = None) -> int:

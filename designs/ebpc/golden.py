@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelbench.bits import to_signed
-from accelbench.codec import MAX_VALUES, Encoded
+from accelbench.bits import check_count, to_signed
 from accelbench.designs.ebpc import bpc, znz
 from accelbench.designs.ebpc.bitcode import pack_codes, stream_bits
 from accelbench.errors import StreamFormatError
+from accelbench.families.codec import MAX_VALUES, Encoded
 
 STREAMS = ("znz", "bpc")
 SUPPORTED = ((8, 8), (16, 8), (16, 16))
@@ -142,9 +142,7 @@ def decode(s: object, n_values: int, word_bits: int = 8, block_size: int = 8) ->
     corrupt stream that still parses into ``n_values`` words returns them.
     """
     shape = check_shape(word_bits, block_size)
-    n = int(n_values)
-    if not 1 <= n <= MAX_VALUES:
-        raise ValueError(f"n_values must be in 1..{MAX_VALUES}, got {n_values}")
+    n = check_count(n_values, MAX_VALUES)
     znz_words, bpc_words = streams_of(s)
     z_bits = stream_bits(znz_words, word_bits, "ZNZ")
     flags, _, z_used = znz.decode(z_bits, n)

@@ -1,14 +1,18 @@
 """EBPC compressor and decompressor netlists, and drivers that simulate them.
 
 Compressor: stream ``in`` (N signed W-bit words, ``last`` on the final one) -> streams
-``znz`` and ``bpc`` with their own valid/ready/last. The ZNZ path (4-bit zero counter,
-packer) codes every word; non-zero words also enter the BPC path (collector, plane
-coder, packer, see :mod:`accelbench.designs.ebpc.hw_bpc`). On ``last`` the partial block
-is padded with zero words, then each packer sends its held bits as the stream's last
-word. Decompressor: ``znz`` + ``bpc`` + ``num_words`` (N-1, 24 bits) -> ``out``: the ZNZ
+``znz`` and ``bpc`` with their own valid/ready/last. A skid buffer takes the input (so
+``in_ready`` is a register); the ZNZ path (4-bit zero counter, packer) codes every word;
+non-zero words also enter the BPC path (collector, plane coder, packer, see
+:mod:`accelbench.designs.ebpc.hw_bpc`). On ``last`` the partial block is padded with
+zero words, then each packer sends its held bits as the stream's last word.
+Decompressor: ``znz`` + ``bpc`` + ``num_words`` (N-1, 24 bits) -> ``out``: the ZNZ
 decoder yields one mask bit a cycle; a 1 takes the next word of the BPC decoder, a 0
 sends a zero; after word N-1 the block padding and the streams' padding bits are
-dropped. Both return to their initial state after a stream (output ``idle``).
+dropped. Both unpackers have a registered ``ready``. A stream that holds a word or more
+beyond its codes (as the golden decoder rejects) raises the output ``error``, held until
+reset. Both return to their initial state after a stream (output ``idle``); every
+stream output comes from a register.
 """
 
 from __future__ import annotations
@@ -21,19 +25,20 @@ import numpy as np
 import pyrtl
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import NUM_WORDS_BITS
 from accelbench.designs.ebpc import bpc, znz
 from accelbench.designs.ebpc.bitcode import stream_bits
-from accelbench.designs.ebpc.hw import (
-    OutputBuffer,
+from accelbench.designs.ebpc.hw_bpc import bpc_decoder, bpc_encoder
+from accelbench.families.codec import NUM_WORDS_BITS
+from accelbench.netlist.lib import (
     bit_packer,
     bit_unpacker,
+    count_bits,
     left_code,
-    width_for,
+    output_buffer,
+    skid_buffer,
     word_counter,
     zeros,
 )
-from accelbench.designs.ebpc.hw_bpc import bpc_decoder, bpc_encoder
 from accelbench.netlist.ports import Ports
 
 ZNZ_SYMBOL_BITS = 6  # a closed zero run and the non-zero flag after it: 0cccc1
@@ -58,7 +63,7 @@ def znz_symbol(nonzero: pyrtl.WireVector, count: pyrtl.WireVector,
 def ebpc_compressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> None:
     shape = bpc.BlockShape(word_bits, block_size)
     w = word_bits
-    inp = ports.stream_in("in", w)
+    inp = skid_buffer(ports.stream_in("in", w), "in_skid")  # registered in_ready
     znz_out = ports.stream_out("znz", w)
     bpc_out = ports.stream_out("bpc", w)
     idle = ports.output("idle", 1)
@@ -86,7 +91,7 @@ def ebpc_compressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> No
     ending.next <<= ~all_done & (ending | (take & inp.last))
     znz_done.next <<= ~all_done & z_finished
     bpc_done.next <<= ~all_done & b_finished
-    idle <<= ~ending & (zcount == 0) & z_pack.empty & b_path.empty
+    idle <<= ~inp.valid & ~ending & (zcount == 0) & z_pack.empty & b_path.empty
 
 
 def ebpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> None:
@@ -97,13 +102,15 @@ def ebpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> 
     num_words = ports.input("num_words", NUM_WORDS_BITS)
     out = ports.stream_out("out", w)
     idle = ports.output("idle", 1)
+    error = ports.output("error", 1)
 
-    obuf = OutputBuffer(out, "obuf")
+    obuf = output_buffer(out, "obuf")
     clear = pyrtl.WireVector(1)  # word N-1 leaves now: drop all padding
-    z_consume = pyrtl.WireVector(width_for(2 * w))
-    z_unpack = bit_unpacker(znz_in, w, 2 * w, 5, z_consume, 1, clear, "znz_unpack")
+    z_consume = pyrtl.WireVector(count_bits(5))
+    z_unpack = bit_unpacker(znz_in, w, 5, 5, z_consume, 1, clear, "znz_unpack")
     zrun = pyrtl.Register(4, "zrun")  # zeros still to send from the current run code
     bpc_used = pyrtl.Register(1, "bpc_used")  # this tensor has non-zero words
+    surplus = pyrtl.Register(1, "surplus")  # a stream held words beyond its codes
 
     in_run = zrun != 0
     head = z_unpack.head
@@ -112,7 +119,7 @@ def ebpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> 
     take_value = pyrtl.WireVector(1)
     values = bpc_decoder(bpc_in, shape, bpc_used | code_one, take_value, clear)
 
-    produce = obuf.free & (in_run | code_zero | (code_one & values.avail))
+    produce = obuf.ready & (in_run | code_zero | (code_one & values.avail))
     take_value <<= produce & code_one
     counter = word_counter(num_words, produce, "out")
     clear <<= produce & counter.is_last
@@ -123,8 +130,13 @@ def ebpc_decompressor(ports: Ports, word_bits: int = 8, block_size: int = 8) -> 
     zrun.next <<= pyrtl.select(clear, 0, pyrtl.select(
         produce & code_zero, head[:4], pyrtl.select(produce & in_run, (zrun - 1)[:4], zrun)))
     bpc_used.next <<= ~clear & (bpc_used | code_one)
-    obuf.drive(produce, pyrtl.select(code_one, values.value, zeros(w)), counter.is_last)
-    idle <<= counter.empty & ~obuf.valid & z_unpack.empty & values.empty & ~in_run & ~bpc_used
+    surplus.next <<= surplus | (clear & (z_unpack.surplus
+                                         | ((bpc_used | code_one) & values.surplus)))
+    obuf.valid <<= produce
+    obuf.data <<= pyrtl.select(code_one, values.value, zeros(w))
+    obuf.last <<= counter.is_last
+    error <<= surplus
+    idle <<= counter.empty & ~out.valid & z_unpack.empty & values.empty & ~in_run & ~bpc_used
 
 
 # --- simulation drivers (contract: netlist.compress / netlist.decompress) -------------------
@@ -176,8 +188,8 @@ def decompress(s: Any, n_values: int, word_bits: int = 8, block_size: int = 8,
                **stalls: Any) -> DecompressResult:
     """Simulate the decompressor netlist on the streams of ``s`` (``znz_words``,
     ``bpc_words``); returns the signed words and the cycles."""
-    from accelbench.codec import Encoded
     from accelbench.designs.ebpc import golden
+    from accelbench.families.codec import Encoded
 
     golden.check_shape(word_bits, block_size)
     znz_words, bpc_words = golden.streams_of(s)

@@ -147,12 +147,6 @@ def zero_rle_bits(words: np.ndarray, conv: Convention, max_run: int = MAX_RUN) -
     return int((~zero).sum()) * (1 + conv.base_bits) + int(zero_bits)
 
 
-def zvc_bits(words: np.ndarray, conv: Convention) -> int:
-    """referenceImpl.ZVC size: N + nnz * value bits."""
-    zero = is_zero(words, conv)
-    return len(zero) + int((~zero).sum()) * conv.base_bits
-
-
 def uncompressed_bits(n_values: int, conv: Convention) -> int:
     """The paper's uncompressed size: N * numBit (12 bits per value for fixed12)."""
     return n_values * conv.value_bits

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from accelbench.codec import SizeMeasure
 from accelbench.datasets.types import FORMATS
 from accelbench.designs.ebpc import paper
+from accelbench.families.codec import SizeMeasure
 
 BitsFunction = Callable[[np.ndarray, str | None], int]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accelbench.records import ResultRecord
+from accelbench.report.plots import finite_points, log_scale_if_positive, mark_empty
 from accelbench.report.sections import Plot, SectionOutput, Table
 
 FAMILIES = ("ebpc", "zero-rle", "zvc", "bpc")
@@ -63,11 +64,9 @@ DIFFERENCES = [
 ]
 
 
-def _family(design: str) -> str | None:
-    for family in sorted(FAMILIES, key=len, reverse=True):
-        if design.startswith(family + "-"):
-            return family
-    return None
+def _family(r: ResultRecord) -> str | None:
+    """Which of EBPC and its baselines the record is (None for any other codec)."""
+    return r.technique if r.technique in FAMILIES else None
 
 
 def _dataset_format(r: ResultRecord) -> tuple[str, str]:
@@ -88,7 +87,7 @@ def _pm(r: ResultRecord | None, metric: str, std: str) -> str:
 def _pick(records: list[ResultRecord], family: str, word_bits: int,
           block: int | None = 8) -> ResultRecord | None:
     """The record of ``family`` at this word width (block size 8 where there is one)."""
-    found = [r for r in records if _family(r.design) == family
+    found = [r for r in records if _family(r) == family
              and r.parameters.get("word_bits") == word_bits
              and (block is None or r.parameters.get("block_size", block) == block)]
     return sorted(found, key=lambda r: r.design)[0] if found else None
@@ -111,8 +110,9 @@ class EbpcSection:
     order: int = 200
 
     def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
-        mine = [r for r in records if r.family == "codec" and _family(r.design)]
-        if not any(_family(r.design) == "ebpc" for r in mine):
+        mine = [r for r in records if r.family == "codec" and r.belongs_to("ebpc")
+                and _family(r)]
+        if not any(_family(r) == "ebpc" for r in mine):
             return None
         groups: dict[tuple[str, str], list[ResultRecord]] = {}
         for r in mine:
@@ -199,7 +199,7 @@ class EbpcSection:
         rows = []
         for r in sorted(mine, key=lambda r: (r.workload["id"], r.design)):
             per_image = r.details.get("per_image", [])
-            key = "paper_ratio" if _family(r.design) in ("zero-rle", "bpc") else "ratio"
+            key = "paper_ratio" if _family(r) in ("zero-rle", "bpc") else "ratio"
             vals = [e[key] for e in per_image if key in e]
             if not vals:
                 continue
@@ -249,32 +249,37 @@ class EbpcSection:
         if fmt is not None:
             chosen = [r for r in mine if _dataset_format(r)[1] == fmt]
         else:  # the paper's block size: one series per format
-            chosen = [r for r in mine if _family(r.design) == "ebpc"
+            chosen = [r for r in mine if _family(r) == "ebpc"
                       and r.parameters.get("block_size") == 8]
         datasets = sorted({_dataset_format(r)[0] for r in chosen})
 
-        def series(r: ResultRecord) -> list[tuple[float, float]]:
-            key = "paper_ratio" if _family(r.design) in ("zero-rle", "bpc") else "ratio"
-            return [(e["zero_fraction"], e[key]) for e in r.details.get("per_layer", [])
-                    if key in e]
+        def series(r: ResultRecord) -> list[tuple[float, ...]]:
+            key = "paper_ratio" if _family(r) in ("zero-rle", "bpc") else "ratio"
+            return finite_points((e["zero_fraction"], e[key])
+                                 for e in r.details.get("per_layer", []) if key in e)
 
         def draw(fig: Any) -> None:
-            for i, dataset in enumerate(datasets):
+            for i, dataset in enumerate(datasets or ["(no records)"]):
                 ax = fig.add_subplot(1, max(len(datasets), 1), i + 1)
+                ratios: list[float] = []
                 for r in sorted(chosen, key=lambda r: r.design):
                     if _dataset_format(r)[0] != dataset:
                         continue
                     pts = series(r)
                     if not pts:
                         continue
+                    ratios += [p[1] for p in pts]
                     label = r.design if fmt is not None else f"{r.design} {_dataset_format(r)[1]}"
                     ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=10, label=label)
                 ax.set_title(dataset + (" (SYNTHETIC)" if any(
                     r.synthetic for r in chosen if _dataset_format(r)[0] == dataset) else ""),
                     fontsize=8)
+                if not ratios:
+                    mark_empty(ax, "no per-layer ratios")
+                    continue
                 ax.set_xlabel("zero fraction of the layer")
                 ax.set_ylabel("compression ratio (x)")
-                ax.set_yscale("log")
+                log_scale_if_positive(ax, ratios)
                 ax.legend(fontsize=6)
             fig.set_size_inches(5 * max(len(datasets), 1), 4)
             fig.tight_layout()

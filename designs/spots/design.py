@@ -8,11 +8,11 @@ import numpy as np
 
 from accelbench.design import Design, EvaluationOptions, Netlist
 from accelbench.designs.spots.plan import LayerPlan, SpotsConfig
-from accelbench.engines.evaluation import area_metrics, is_network
 from accelbench.engines.layers import ConvShape
 from accelbench.errors import NetlistMismatchError
 from accelbench.metrics import Evaluation, Metric
-from accelbench.workloads import Workload
+from accelbench.netlist.area import area_metrics
+from accelbench.workloads import NetworkData, NetworkWorkload, Workload
 
 #: the layer the IM2COL area netlist is built for: a ResNet 3x3 conv at 56x56
 IM2COL_REFERENCE = ConvShape(64, 56, 56, 64, (3, 3), 1, (1, 1, 1, 1))
@@ -22,6 +22,7 @@ SIM_CONFIG = dict(rows=8, cols=2, subarrays=2)
 
 class Spots(Design):
     family = "engine"
+    technique = "spots"
     summary = ("SPOTS: IM2COL unit (banked local memories on a ring, input streamed once) "
                "+ tall OS systolic array splittable into sub-arrays, skipping all-zero "
                "weight blocks and zero input blocks")
@@ -64,7 +65,7 @@ class Spots(Design):
         }
 
     def accepts(self, workload: Workload) -> bool:
-        return is_network(workload)
+        return isinstance(workload, NetworkWorkload)
 
     def sim_config(self) -> SpotsConfig:
         return SpotsConfig(block=min(self.config.block, 4), **SIM_CONFIG)
@@ -86,12 +87,10 @@ class Spots(Design):
             _check(self.name, plan, x, w, run_spots(plan, x, w),
                    conv_int(x, dense_weight(w, 1), shape), layer_cycles(plan, w, x != 0))
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        from accelbench.designs.spots.data import REAL_DATA
+    def evaluate(self, data: NetworkData, options: EvaluationOptions) -> Evaluation:
         from accelbench.designs.spots.evaluate import Baselines, evaluate_network
 
-        network = workload.load()
-        res = evaluate_network(network, self.config, sparsities=self.sparsities,
+        res = evaluate_network(data, self.config, sparsities=self.sparsities,
                                baselines=Baselines(*self.dense))
         metrics = [Metric("total_cycles", res["summary"][0]["cycles"] if 0 in
                           res["summary"] else res["summary"][min(res["summary"])]["cycles"],
@@ -137,13 +136,13 @@ class Spots(Design):
                    "config": {"rows": self.config.rows, "cols": self.config.cols,
                               "subarrays": self.config.subarrays,
                               "block": self.config.block, "defaults": True},
-                   "activations": ("real: " + REAL_DATA[network.name] + " dataset, image 0, "
-                                   "int8") if network.name in REAL_DATA else
+                   "activations": (f"real: {data.dataset.name} dataset, image {data.image}, "
+                                   "int8") if data.has_real_data else
                    "assumed: i.i.d. zeros, ReLU outputs 0.5 (default), others 0",
-                   "weights": ("real weights, block-magnitude pruned" if network.name in
-                               REAL_DATA else "no weights: random block pruning")}
-        if self.cosimulate and network.name in REAL_DATA and options.sim_words > 0:
-            crop = self._cosimulate_crop(network.name)
+                   "weights": ("real weights, block-magnitude pruned" if data.has_real_data
+                               else "no weights: random block pruning")}
+        if self.cosimulate and data.has_real_data and options.sim_words > 0:
+            crop = self._cosimulate_crop(data)
             details["cosimulation"] = crop
             metrics.append(Metric("cosim_layers_exact", crop["layers"], "", "higher",
                                   description="real cropped layers co-simulated bit-exactly "
@@ -162,24 +161,23 @@ class Spots(Design):
                                               "(kh + stride) rows x W x C x (8 + 1 flag)"))
         return Evaluation(metrics, details=details, notes=notes)
 
-    def _cosimulate_crop(self, source: str) -> dict:
+    def _cosimulate_crop(self, data: NetworkData) -> dict:
         """Co-simulate a few cropped real layers on the reduced configuration."""
         from accelbench.designs.spots.crops import crop_layer
-        from accelbench.designs.spots.data import DEFAULT_IMAGE, _real_layers
         from accelbench.designs.spots.model import layer_cycles
         from accelbench.designs.spots.program import dense_weight
         from accelbench.designs.spots.simulate import run_spots
         from accelbench.designs.systolic.golden import conv_int
 
-        real = _real_layers(source, DEFAULT_IMAGE)
         cfg = self.sim_config()
         picks = [("block01.expand", 8, 8, (6, 8), False),
                  ("block03.dw", 8, 8, (9, 9), False)]
         done = []
         for name, ch, fl, win, split in picks:
-            if name not in real:
+            real = data.real_layer(name)
+            if real is None:
                 continue
-            crop = crop_layer(real[name], channels=ch, filters=fl, window=win,
+            crop = crop_layer(real, channels=ch, filters=fl, window=win,
                               origin=(20, 20), sparsity=0.7, cols=cfg.cols, block=cfg.block)
             plan = LayerPlan(crop.shape, crop.groups, cfg, split)
             run = run_spots(plan, crop.x, crop.weight)

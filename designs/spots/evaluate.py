@@ -27,7 +27,7 @@ from accelbench.designs.spots.pruning import (
 from accelbench.designs.systolic.model import layer_cycles as dense_layer_cycles
 from accelbench.designs.systolic.model import patch_reads
 from accelbench.engines.layers import EngineLayer, engine_layers
-from accelbench.networks.types import Network
+from accelbench.workloads import NetworkData
 
 SPARSITIES = (0.0, 0.5, 0.7, 0.9)
 
@@ -64,7 +64,7 @@ def _base_masks(layer: EngineLayer, weight: np.ndarray | None, cfg: SpotsConfig,
     return masks
 
 
-def evaluate_network(network: Network, cfg: SpotsConfig, *,
+def evaluate_network(data: NetworkData, cfg: SpotsConfig, *,
                      sparsities=SPARSITIES, baselines: Baselines = Baselines(),
                      seed: int = 0) -> dict:
     """Per-layer and total cycles, reads and speedups (JSON-able)."""
@@ -78,19 +78,20 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
     total_noskip = total_dense = total_rs = 0
     dense_reads = dense_dram = ifm_words = 0
     real_layers = 0
+    network = data.network
     for el in engine_layers(network):
-        data = layer_data(network, el.name, seed=seed)
-        real_layers += data.source == "real"
+        ld = layer_data(data, el.name, seed=seed)
+        real_layers += ld.source == "real"
         modes = (False, True) if cfg.subarrays > 1 else (False,)
         plans = {m: LayerPlan(el.shape, el.groups, cfg, m) for m in modes}
-        inz = {m: input_block_mask(plans[m], data.nonzero) for m in modes}
-        masks = _base_masks(el, data.weight, cfg, sparsities, seed,
+        inz = {m: input_block_mask(plans[m], ld.nonzero) for m in modes}
+        masks = _base_masks(el, ld.weight, cfg, sparsities, seed,
                             network.position(el.name))
         row = {"layer": el.name, "op": el.op, "groups": el.groups,
                "shape": [el.shape.channels, el.shape.height, el.shape.width,
                          el.shape.filters, *el.shape.kernel, el.shape.stride],
-               "macs": el.macs, "activations": data.source,
-               "input_zero_fraction": round(data.zero_fraction, 4)}
+               "macs": el.macs, "activations": ld.source,
+               "input_zero_fraction": round(ld.zero_fraction, 4)}
         ns = _best([layer_cycles(LayerPlan(el.shape, el.groups, noskip, m),
                                  base_mask=masks[sparsities[0]], inz=inz[m])
                     for m in modes])
@@ -117,8 +118,8 @@ def evaluate_network(network: Network, cfg: SpotsConfig, *,
             totals[s] += best.cycles
             useful[s] += best.useful_pe_steps
             local[s] += best.local_reads
-        if data.weight is not None:  # real weights: element-wise pruning for contrast
-            umasks = _base_masks(el, data.weight, cfg, sparsities, seed, 0, unstructured=True)
+        if ld.weight is not None:  # real weights: element-wise pruning for contrast
+            umasks = _base_masks(el, ld.weight, cfg, sparsities, seed, 0, unstructured=True)
             for s in sparsities:
                 best = _best([layer_cycles(plans[md], base_mask=umasks[s], inz=inz[md])
                               for md in modes])

@@ -7,30 +7,38 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from accelbench.design import Design, EvaluationOptions, Netlist
+from accelbench.design import EvaluationOptions, Netlist
 from accelbench.designs.systolic import model
 from accelbench.designs.systolic.netlist import array_netlist, dense_system
-from accelbench.engines.evaluation import area_metrics, is_network
-from accelbench.engines.layers import engine_layers
+from accelbench.engines.layers import EngineLayer
 from accelbench.errors import NetlistMismatchError
-from accelbench.metrics import Evaluation, Metric
-from accelbench.workloads import Workload
+from accelbench.families.engine import Accesses, EngineDesign, LayerResult, NetworkTotals
+from accelbench.metrics import Metric
+from accelbench.netlist.area import area_metrics
+from accelbench.workloads import NetworkData
 
 #: the small layer the "system" netlist is built for (verify, Verilog export)
 REFERENCE_GEMM = (2, 2, 9)  # pixel tiles, filter tiles, K
 
 
-class DenseSystolic(Design):
-    family = "engine"
+class DenseSystolic(EngineDesign):
+    technique = "systolic"
+    baseline_for = ("spots",)
     summary = ("Dense output-stationary systolic array: int8 MACs, 32-bit accumulators, "
                "tiles pipelined with per-column readout; beside SCALE-Sim's model")
     assumed_defaults = ("lowered (im2col) operands prepared in SRAM by software",
                         "tiles back to back, a tile's last step held until the readout of "
-                        "the previous tile has room")
+                        "the previous tile has room",
+                        "int8 activations and weights, outputs written back as int8 "
+                        "(1 byte per value)")
 
     def __init__(self, rows: int = 16, cols: int = 16) -> None:
         super().__init__(f"systolic-os-{rows}x{cols}", rows=rows, cols=cols)
         self.rows, self.cols = rows, cols
+
+    @property
+    def pes(self) -> int:
+        return self.rows * self.cols
 
     def netlists(self) -> Mapping[str, Netlist]:
         from accelbench.designs.spots.netlist import pe_netlist
@@ -45,9 +53,6 @@ class DenseSystolic(Design):
                               f"banks + controller + array for a {mt}x{nt}-tile, K={k} "
                               "GEMM (co-simulation)"),
         }
-
-    def accepts(self, workload: Workload) -> bool:
-        return is_network(workload)
 
     def verify(self, seed: int = 0) -> None:
         from accelbench.designs.systolic.simulate import run_dense
@@ -65,47 +70,33 @@ class DenseSystolic(Design):
             raise NetlistMismatchError(f"{self.name}: {run.cycles} simulated cycles, model "
                                        f"says {expected}")
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
+    def evaluate_layer(self, layer: EngineLayer, data: NetworkData, point) -> LayerResult:
+        m, n, k = layer.gemm
+        g = layer.groups
+        acc = Accesses()
+        acc.add("sram", "ifmap", "read", model.patch_reads(m, n, k, g, self.cols))
+        acc.add("dram", "ifmap", "read", g * m * k)  # the lowered input, read once
+        acc.add("dram", "weight", "read", g * n * k)
+        acc.add("dram", "ofmap", "write", g * m * n)
+        return LayerResult(cycles=model.layer_cycles(m, n, k, g, self.rows, self.cols),
+                           macs=layer.macs, accesses=acc,
+                           details={"gemm_mnk": [m, n, k], "groups": g})
+
+    def extra_metrics(self, data: NetworkData, options: EvaluationOptions,
+                      totals: NetworkTotals) -> tuple[list[Metric], dict]:
         from accelbench.engines.scalesim import topology_cycles
         from accelbench.networks.topology import network_to_rows
 
-        network = workload.load()
+        rows = network_to_rows(data.network)
         t0 = time.perf_counter()
-        layers, total, macs, reads, dram = [], 0, 0, 0, 0
-        for el in engine_layers(network):
-            m, n, k = el.gemm
-            cycles = model.layer_cycles(m, n, k, el.groups, self.rows, self.cols)
-            pr = model.patch_reads(m, n, k, el.groups, self.cols)
-            layers.append({"layer": el.name, "op": el.op, "gemm_mnk": [m, n, k],
-                           "groups": el.groups, "cycles": cycles,
-                           "utilisation": el.macs / (cycles * self.rows * self.cols),
-                           "patch_sram_reads": pr})
-            total += cycles
-            macs += el.macs
-            reads += pr
-            dram += el.groups * m * k
-        model_s = time.perf_counter() - t0
-        rows = network_to_rows(network)
-        t1 = time.perf_counter()
         compat = topology_cycles(rows, (self.rows, self.cols), "os", "compatible")
-        compat_s = time.perf_counter() - t1
+        compat_s = time.perf_counter() - t0
         corrected = topology_cycles(rows, (self.rows, self.cols), "os", "corrected")
         metrics = [
-            Metric("total_cycles", total, "cycles", "lower",
-                   description="netlist-exact model, all compute layers"),
-            Metric("utilisation", macs / (total * self.rows * self.cols), "", "higher",
-                   description="MACs / (PEs x cycles)"),
-            Metric("patch_sram_reads", reads, "words", "lower",
-                   description="lowered input words read from SRAM (every filter tile "
-                               "re-reads its patches)"),
-            Metric("ifm_dram_reads", dram, "words", "lower",
-                   description="lowered (im2col) input read once from DRAM"),
             Metric("scalesim_compatible_cycles", sum(r.total_cycles for r in compat),
                    "cycles", "lower", description="SCALE-Sim's os model, same array"),
             Metric("scalesim_corrected_cycles", sum(r.total_cycles for r in corrected),
                    "cycles", "lower", description="SCALE-Sim's os model, quirks fixed"),
-            Metric("model_seconds", model_s, "s", "lower", exact=False,
-                   description="closed-form model time for the whole network"),
             Metric("scalesim_model_seconds", compat_s, "s", "lower", exact=False,
                    description="closed-form SCALE-Sim compatible model, whole network"),
         ]
@@ -116,5 +107,4 @@ class DenseSystolic(Design):
                                   "GE", "lower",
                                   description="rows x cols x one synthesised PE (skew "
                                               "and readout registers not included)"))
-        return Evaluation(metrics, details={"per_layer": layers,
-                                            "array": [self.rows, self.cols]})
+        return metrics, {"array": [self.rows, self.cols]}

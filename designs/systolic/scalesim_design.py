@@ -6,18 +6,23 @@ from __future__ import annotations
 import time
 
 from accelbench.design import AnalyticalDesign, EvaluationOptions
-from accelbench.engines.evaluation import is_network
 from accelbench.engines.scalesim import DATAFLOWS, topology_cycles
 from accelbench.metrics import Evaluation, Metric
 from accelbench.networks.topology import TopologyRow, network_to_rows, rows_to_csv
-from accelbench.workloads import Workload
+from accelbench.workloads import NetworkData, NetworkWorkload, Workload
 
 #: scalesim.md: one ResNet-18 3x3 layer, 58x58x64 (padded) -> 64 filters
 REFERENCE_LAYER = TopologyRow("resnet18_conv", 58, 58, 3, 3, 64, 64, 1)
 
 
 class ScaleSimModel(AnalyticalDesign):
+    """Not an :class:`~accelbench.families.engine.EngineDesign`: SCALE-Sim counts cycles per
+    row of its own topology (depthwise layers expanded per channel), so this model walks
+    the network's SCALE-Sim topology instead of the engine layers."""
+
     family = "engine"
+    technique = "scalesim"
+    baseline_for = ("spots",)
     summary = ("SCALE-Sim's systolic-array cycle model in closed form (compatible and "
                "corrected modes); ANALYTICAL, no netlist")
     assumed_defaults = ("InterfaceBandwidth CALC (no stalls), sparsity support off",)
@@ -31,10 +36,10 @@ class ScaleSimModel(AnalyticalDesign):
         self.reference = reference
 
     def accepts(self, workload: Workload) -> bool:
-        return is_network(workload)
+        return isinstance(workload, NetworkWorkload)
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        network = workload.load()
+    def evaluate(self, data: NetworkData, options: EvaluationOptions) -> Evaluation:
+        network = data.network
         rows = network_to_rows(network)
         metrics, details = [], {}
         t0 = time.perf_counter()

@@ -7,13 +7,15 @@ from typing import ClassVar
 import numpy as np
 
 from accelbench.bits import to_signed, to_words
-from accelbench.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.designs.ebpc.paper_metrics import alternative_size
 from accelbench.designs.zero_rle import golden, netlist
+from accelbench.families.codec import CodecDesign, Encoded, SizeMeasure
 from accelbench.netlist.ports import Ports
 
 
 class ZeroRleCodec(CodecDesign):
+    technique = "zero-rle"
+    baseline_for = ("ebpc",)
     summary = ("Zero-RLE baseline of the EBPC paper: 1 + word per non-zero, 0 + 4-bit run "
                "length per run of up to 16 zeros (one stream)")
     compressed_streams = ("rle",)
@@ -33,14 +35,14 @@ class ZeroRleCodec(CodecDesign):
     def _signed(self, values: np.ndarray) -> np.ndarray:
         return to_signed(to_words(values, self.word_bits), self.word_bits)
 
-    def encode(self, values: np.ndarray) -> Encoded:
+    def encode(self, values: np.ndarray, shape=None) -> Encoded:
         return golden.encode(self._signed(values), self.word_bits)
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         return to_words(golden.decode(encoded, encoded.n_values, self.word_bits),
                         self.word_bits)
 
-    def compressed_bits(self, values: np.ndarray) -> int:
+    def compressed_bits(self, values: np.ndarray, shape=None) -> int:
         """The paper's referenceImpl.zeroRLE size for W-bit words (the ratio metric)."""
         return golden.paper_bits(values, self.word_bits)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from accelbench.bits import to_signed
-from accelbench.codec import MAX_VALUES, Encoded
+from accelbench.bits import check_count, to_signed
 from accelbench.designs.ebpc import paper, znz
 from accelbench.designs.ebpc.bitcode import pack_codes, stream_bits
 from accelbench.designs.ebpc.golden import check_values
 from accelbench.errors import StreamFormatError
+from accelbench.families.codec import MAX_VALUES, Encoded
 
 STREAM = "rle"
 SUPPORTED = (8, 16)
@@ -47,9 +47,7 @@ def paper_bits(values: np.ndarray, word_bits: int = 8, fmt: str | None = None) -
 def decode(encoded: Encoded, n_values: int | None = None, word_bits: int = 8) -> np.ndarray:
     """Decompress the signed words (int64); StreamFormatError on a bad stream."""
     _check_width(word_bits)
-    n = encoded.n_values if n_values is None else int(n_values)
-    if not 1 <= n <= MAX_VALUES:
-        raise ValueError(f"n_values must be in 1..{MAX_VALUES}, got {n}")
+    n = check_count(encoded.n_values if n_values is None else n_values, MAX_VALUES)
     if STREAM not in encoded.streams:
         raise StreamFormatError(f"zero-RLE stream {STREAM!r} is missing")
     words = encoded.streams[STREAM]

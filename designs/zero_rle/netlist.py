@@ -1,22 +1,25 @@
 """Zero-RLE compressor and decompressor netlists (one stream ``rle``).
 
-Compressor: a 4-bit zero counter and a packer with a 2W-bit buffer: a non-zero word
-adds ``1`` + the word (plus a pending run code), so on dense data the output (W+1 bits a
-word) is the bottleneck and the input stalls about one cycle in W+1. Decompressor: an
-unpacker (2W bits) and a run counter; one word a cycle except where a value code
-straddles the unpacker's refill.
+Compressor: a skid buffer on the input (registered ``in_ready``), a 4-bit zero counter
+and a packer with a 2W-bit buffer: a non-zero word adds ``1`` + the word (plus a pending
+run code), so on dense data the output (W+1 bits a word) is the bottleneck and the input
+stalls about one cycle in W+1. Decompressor: an unpacker with a registered ``ready``
+(3W+1 bits) and a run counter; one word a cycle except where the W+1-bit value codes
+outrun the input's W bits a cycle. ``error`` rises (held until reset) when the stream
+holds words beyond its codes.
 """
 
 from __future__ import annotations
 
 import pyrtl
 
-from accelbench.codec import NUM_WORDS_BITS
-from accelbench.designs.ebpc.hw import (
-    OutputBuffer,
+from accelbench.families.codec import NUM_WORDS_BITS
+from accelbench.netlist.lib import (
     bit_packer,
     bit_unpacker,
-    width_for,
+    count_bits,
+    output_buffer,
+    skid_buffer,
     word_counter,
     zeros,
 )
@@ -25,7 +28,7 @@ from accelbench.netlist.ports import Ports
 
 def zero_rle_compressor(ports: Ports, word_bits: int = 8) -> None:
     w = word_bits
-    inp = ports.stream_in("in", w)
+    inp = skid_buffer(ports.stream_in("in", w), "in_skid")  # registered in_ready
     rle = ports.stream_out("rle", w)
     idle = ports.output("idle", 1)
 
@@ -43,7 +46,7 @@ def zero_rle_compressor(ports: Ports, word_bits: int = 8) -> None:
                                   inp.data),
                      pyrtl.concat(pyrtl.Const(1, 1), inp.data, zeros(5))),
         pyrtl.concat(pyrtl.Const(0, 1), zcount, zeros(w + 1)))
-    lb = width_for(max_symbol)
+    lb = count_bits(max_symbol)
     length = pyrtl.select(nonzero, pyrtl.select(pending, pyrtl.Const(w + 6, lb),
                                                 pyrtl.Const(w + 1, lb)),
                           pyrtl.select(close, pyrtl.Const(5, lb), pyrtl.Const(0, lb)))
@@ -54,7 +57,7 @@ def zero_rle_compressor(ports: Ports, word_bits: int = 8) -> None:
     zcount.next <<= pyrtl.select(take, pyrtl.select(nonzero | close, 0, (zcount + 1)[:4]),
                                  zcount)
     ending.next <<= ~pack.flush_done & (ending | (take & inp.last))
-    idle <<= ~ending & (zcount == 0) & pack.empty
+    idle <<= ~inp.valid & ~ending & (zcount == 0) & pack.empty
 
 
 def zero_rle_decompressor(ports: Ports, word_bits: int = 8) -> None:
@@ -63,17 +66,19 @@ def zero_rle_decompressor(ports: Ports, word_bits: int = 8) -> None:
     num_words = ports.input("num_words", NUM_WORDS_BITS)
     out = ports.stream_out("out", w)
     idle = ports.output("idle", 1)
+    error = ports.output("error", 1)
 
-    obuf = OutputBuffer(out, "obuf")
+    obuf = output_buffer(out, "obuf")
     clear = pyrtl.WireVector(1)
-    consume = pyrtl.WireVector(width_for(2 * w))
-    unpack = bit_unpacker(rle, w, 2 * w, w + 1, consume, 1, clear, "rle_unpack")
+    consume = pyrtl.WireVector(count_bits(w + 1))
+    unpack = bit_unpacker(rle, w, w + 1, w + 1, consume, 1, clear, "rle_unpack")
     zrun = pyrtl.Register(4, "zrun")
+    surplus = pyrtl.Register(1, "surplus")
     head = unpack.head  # W+1 bits: the flag then a word or a 4-bit count
     in_run = zrun != 0
     code_one = ~in_run & head[w] & (unpack.fill >= w + 1)
     code_zero = ~in_run & ~head[w] & (unpack.fill >= 5)
-    produce = obuf.free & (in_run | code_one | code_zero)
+    produce = obuf.ready & (in_run | code_one | code_zero)
     counter = word_counter(num_words, produce, "out")
     clear <<= produce & counter.is_last
     cb = len(consume)
@@ -82,5 +87,9 @@ def zero_rle_decompressor(ports: Ports, word_bits: int = 8) -> None:
     zrun.next <<= pyrtl.select(clear, 0, pyrtl.select(
         produce & code_zero, head[w - 4: w], pyrtl.select(produce & in_run, (zrun - 1)[:4],
                                                           zrun)))
-    obuf.drive(produce, pyrtl.select(code_one, head[:w], zeros(w)), counter.is_last)
-    idle <<= counter.empty & ~obuf.valid & unpack.empty & ~in_run
+    surplus.next <<= surplus | (clear & unpack.surplus)
+    obuf.valid <<= produce
+    obuf.data <<= pyrtl.select(code_one, head[:w], zeros(w))
+    obuf.last <<= counter.is_last
+    error <<= surplus
+    idle <<= counter.empty & ~out.valid & unpack.empty & ~in_run

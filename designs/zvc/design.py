@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from accelbench.codec import CodecDesign, Encoded
 from accelbench.designs.zvc import golden, netlist
+from accelbench.families.codec import CodecDesign, Encoded
 from accelbench.netlist.ports import Ports
 
 
 class ZvcCodec(CodecDesign):
+    technique = "zvc"
+    baseline_for = ("ebpc",)
     summary = "Zero-value compression: 1-bit flag per word + non-zero words (two streams)"
     compressed_streams = ("mask", "values")
 
@@ -18,13 +20,13 @@ class ZvcCodec(CodecDesign):
             raise ValueError(f"ZVC supports word_bits 8 or 16, got {word_bits}")
         super().__init__(f"zvc-w{word_bits}", word_bits=word_bits)
 
-    def encode(self, values: np.ndarray) -> Encoded:
+    def encode(self, values: np.ndarray, shape=None) -> Encoded:
         return golden.encode(values, self.word_bits)
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         return golden.decode(encoded, self.word_bits)
 
-    def compressed_bits(self, values: np.ndarray) -> int:
+    def compressed_bits(self, values: np.ndarray, shape=None) -> int:
         return golden.compressed_bits(values, self.word_bits)
 
     def build_compressor(self, ports: Ports) -> None:

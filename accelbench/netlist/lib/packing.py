@@ -1,8 +1,7 @@
-"""Streaming building blocks shared by the EBPC, BPC and zero-RLE netlists.
+"""Bit packer and unpacker: variable-length codes to and from a stream of W-bit words.
 
-PyRTL builders in the rtllib style: each function creates its registers and logic in the
-working block and returns the wires its neighbours need. Bit strings are kept
-MSB-first: the first bit of a stream is the most significant bit of a buffer.
+Bit strings are MSB-first: the first bit of a stream is the most significant bit of its
+first word, and of a buffer.
 """
 
 from __future__ import annotations
@@ -11,36 +10,9 @@ from dataclasses import dataclass
 
 import pyrtl
 
+from accelbench.netlist.lib.logic import zeros
+from accelbench.netlist.lib.widths import count_bits
 from accelbench.netlist.ports import StreamIn, StreamOut
-
-
-def width_for(n: int) -> int:
-    """Bits for the values 0..n."""
-    return max(1, int(n).bit_length())
-
-
-def zeros(n: int) -> pyrtl.Const:
-    return pyrtl.Const(0, n)
-
-
-def left_code(code: int, code_bits: int, width: int,
-              field: pyrtl.WireVector | None = None) -> pyrtl.WireVector:
-    """A constant code word (and an optional field after it) at the top of ``width`` bits."""
-    parts = [pyrtl.Const(code, code_bits)] + ([field] if field is not None else [])
-    used = code_bits + (len(field) if field is not None else 0)
-    if used < width:
-        parts.append(zeros(width - used))
-    return pyrtl.concat(*parts)
-
-
-def mux_cases(default: pyrtl.WireVector | int,
-              cases: list[tuple[pyrtl.WireVector, pyrtl.WireVector | int]],
-              bitwidth: int) -> pyrtl.WireVector:
-    """The value of the first case whose condition is true (a priority mux)."""
-    out = pyrtl.as_wires(default, bitwidth=bitwidth)
-    for cond, value in reversed(cases):
-        out = pyrtl.select(cond, pyrtl.as_wires(value, bitwidth=bitwidth), out)
-    return out[:bitwidth]
 
 
 @dataclass
@@ -59,14 +31,15 @@ def bit_packer(out: StreamOut, word_bits: int, buffer_bits: int, max_symbol: int
 
     ``symbol`` is left-aligned (its first bit is the MSB) in ``max_symbol`` bits and is
     taken when ``add`` is high (the caller only adds when ``can_add``, which may depend
-    on ``length`` when a symbol can be longer than a word). A word leaves as
-    soon as more than ``word_bits`` bits are held, so the last word is always kept back
-    until ``flush`` sends it with ``last`` (zero-padded). ``flush`` must not coincide
-    with ``add``.
+    on ``length`` when a symbol can be longer than a word, and on ``out.ready``). A word
+    leaves as soon as more than ``word_bits`` bits are held, so the last word is always
+    kept back until ``flush`` sends it with ``last`` (zero-padded). ``flush`` must not
+    coincide with ``add``. ``out``'s ``valid``, ``data`` and ``last`` are registers;
+    a symbol reaches ``out`` one cycle after it completes a word.
     """
     w = word_bits
     buf = pyrtl.Register(buffer_bits, f"{name}_buf")
-    fill = pyrtl.Register(width_for(buffer_bits), f"{name}_fill")
+    fill = pyrtl.Register(count_bits(buffer_bits), f"{name}_fill")
     o_data = pyrtl.Register(w, f"{name}_data")
     o_valid = pyrtl.Register(1, f"{name}_valid")
     o_last = pyrtl.Register(1, f"{name}_last")
@@ -81,7 +54,7 @@ def bit_packer(out: StreamOut, word_bits: int, buffer_bits: int, max_symbol: int
         pyrtl.select(add, sym_window, zeros(window_bits)), fill)
     window = pyrtl.concat(buf, zeros(w)) | placed
     total = (fill + pyrtl.select(add, length, pyrtl.Const(0, len(length))))[
-        : width_for(window_bits)]
+        : count_bits(window_bits)]
     emit = (total > w) & free
     do_flush = flush & free & (fill != 0) & (fill <= w)
 
@@ -112,29 +85,47 @@ class Unpacker:
     head: pyrtl.WireVector  # the next ``head_bits`` bits, MSB first
     fill: pyrtl.WireVector  # how many bits are held
     seen_last: pyrtl.WireVector  # the stream's last word has been loaded
-    empty: pyrtl.WireVector
+    empty: pyrtl.WireVector  # no bits held and no stream in progress
+    surplus: pyrtl.WireVector  # were the stream to end now, words of it would be left over
 
 
-def bit_unpacker(inp: StreamIn, word_bits: int, buffer_bits: int, head_bits: int,
+def unpacker_buffer_bits(word_bits: int, max_consume: int, head_bits: int) -> int:
+    """Buffer size at which a registered ``ready`` never starves the consumer.
+
+    With ``ready`` high exactly when ``fill <= buffer - W``, a cycle without a load
+    leaves at least ``buffer - W + 1 - max_consume`` bits, which must cover the
+    ``head_bits`` the consumer may need; a cycle with a load adds W >= what it takes.
+    """
+    return word_bits + max_consume + head_bits - 1
+
+
+def bit_unpacker(inp: StreamIn, word_bits: int, head_bits: int, max_consume: int,
                  consume: pyrtl.WireVector, enable: pyrtl.WireVector | int,
                  clear: pyrtl.WireVector, name: str) -> Unpacker:
-    """Unpacks words of ``inp`` into a bit buffer read MSB-first.
+    """Unpacks the words of ``inp`` into a bit buffer read MSB-first at ``head``.
 
-    ``consume`` (bits taken from the head this cycle, a function of ``head`` and the
-    consumer's state) must not exceed ``fill``. A word is loaded whenever it fits after
-    this cycle's consumption; no word is loaded after the one carrying ``last`` until
-    ``clear`` drops the rest of the stream (its padding) and readies the next one.
+    ``consume`` (bits taken from the head this cycle, at most ``max_consume`` and at
+    most ``fill``) may depend on anything, including the head and a downstream ready.
+    ``inp.ready`` is a function of the unpacker's registers and ``enable`` only: high
+    when the buffer (:func:`unpacker_buffer_bits`) has room for a word whatever is
+    consumed, the stream is ``enable``-d and its ``last`` word has not been loaded yet;
+    so a consumer that takes at most W bits a cycle and needs at most ``head_bits``
+    (<= W) never waits for a refill while words arrive. ``clear`` (the consumer has
+    taken the stream's final code) drops what is left (the stream's padding) and readies
+    the next stream; ``surplus``, read on that cycle, says the stream held a whole word
+    or more beyond its codes (its ``last`` word not loaded before this cycle, or W or
+    more bits left after this cycle's consumption).
     """
     w = word_bits
+    buffer_bits = unpacker_buffer_bits(w, max_consume, head_bits)
     buf = pyrtl.Register(buffer_bits, f"{name}_buf")
-    fill = pyrtl.Register(width_for(buffer_bits), f"{name}_fill")
+    fill = pyrtl.Register(count_bits(buffer_bits), f"{name}_fill")
     seen_last = pyrtl.Register(1, f"{name}_seen_last")
 
+    inp.ready <<= pyrtl.as_wires(enable, 1) & ~seen_last & (fill <= buffer_bits - w)
+    load = inp.valid & inp.ready
     after = pyrtl.shift_left_logical(buf, consume)
     fill_after = (fill - consume)[: len(fill)]
-    room = fill_after <= buffer_bits - w
-    inp.ready <<= pyrtl.as_wires(enable, 1) & ~seen_last & room & ~clear
-    load = inp.valid & inp.ready
     placed = pyrtl.shift_right_logical(pyrtl.concat(inp.data, zeros(buffer_bits - w)),
                                        fill_after)
     buf.next <<= pyrtl.select(clear, zeros(buffer_bits),
@@ -143,40 +134,5 @@ def bit_unpacker(inp: StreamIn, word_bits: int, buffer_bits: int, head_bits: int
         load, pyrtl.Const(w, len(fill)), pyrtl.Const(0, len(fill))))[: len(fill)])
     seen_last.next <<= ~clear & (seen_last | (load & inp.last))
     return Unpacker(head=buf[-head_bits:], fill=fill, seen_last=seen_last,
-                    empty=(fill == 0) & ~seen_last)
-
-
-@dataclass
-class WordCounter:
-    is_last: pyrtl.WireVector  # the word produced now is word N-1
-    empty: pyrtl.WireVector
-
-
-def word_counter(num_words: pyrtl.WireVector, step: pyrtl.WireVector,
-                 name: str) -> WordCounter:
-    """Counts produced words; wraps to 0 after word ``num_words`` (N-1)."""
-    count = pyrtl.Register(len(num_words), f"{name}_count")
-    is_last = count == num_words
-    count.next <<= pyrtl.select(step, pyrtl.select(is_last, 0, (count + 1)[: len(count)]),
-                                count)
-    return WordCounter(is_last=is_last, empty=count == 0)
-
-
-class OutputBuffer:
-    """A one-word output register on ``out``: check ``free``, then call :meth:`drive`."""
-
-    def __init__(self, out: StreamOut, name: str) -> None:
-        self.out = out
-        self.data = pyrtl.Register(len(out.data), f"{name}_data")
-        self.valid = pyrtl.Register(1, f"{name}_valid")
-        self.last = pyrtl.Register(1, f"{name}_last")
-        self.free = ~self.valid | out.ready
-
-    def drive(self, produce: pyrtl.WireVector, data: pyrtl.WireVector,
-              last: pyrtl.WireVector) -> None:
-        self.data.next <<= pyrtl.select(produce, data, self.data)
-        self.last.next <<= pyrtl.select(produce, last, self.last)
-        self.valid.next <<= produce | (self.valid & ~self.out.ready)
-        self.out.data <<= self.data
-        self.out.valid <<= self.valid
-        self.out.last <<= self.last
+                    empty=(fill == 0) & ~seen_last,
+                    surplus=~seen_last | (fill_after >= w))
