@@ -52,20 +52,30 @@ class CoreCycles:
 def core_cycles(tiles: int, channels: int, lanes: int, banks: int,
                 group_cycles: Sequence[int]) -> CoreCycles:
     """Cycles of one layer through the core; ``group_cycles[g]`` = sum over channels of
-    group g's pass cycles (the same for every tile)."""
+    group g's pass cycles (the same for every tile).
+
+    The recurrence is a max-plus system with the same inputs for every tile, so once the
+    state of one tile is the previous tile's shifted by a uniform delay, every later tile
+    repeats that delay: the remaining tiles are then added in one step (exactly).
+    """
+    if tiles < 1 or not group_cycles:
+        raise ValueError("a layer needs at least one tile and one filter group")
     period = spectrum_period(banks)
     lo = load_interval(banks)
-    release: list[int] = []
+    # state after a tile: (s0, release of this and the previous tile, drain_end,
+    # ready_ifft, last_word)
     s0 = FFT_ROWS + 1  # the first column word enters the cycle after it is emitted
+    rel_prev = rel = None
     drain_end = None
-    ready_ifft = 0
-    last_word = 0
+    ready_ifft = last_word = 0
     first_fill = 0
-    for tile in range(tiles):
+    history: list[tuple[int, ...]] = []
+    tile = 0
+    while tile < tiles:
         if tile:
             s0 += period * channels
-        if tile >= 2:
-            s0 = max(s0, release[tile - 2] + 1)
+        if rel_prev is not None:
+            s0 = max(s0, rel_prev + 1)
         s_last = s0 + period * (channels - 1) + 5 * lo - 1  # its last sub-cycle
         if tile == 0:
             first_fill = s_last
@@ -73,11 +83,22 @@ def core_cycles(tiles: int, channels: int, lanes: int, banks: int,
         for g, busy in enumerate(group_cycles):
             start_drain = run + busy + FLUSH
             if g == len(group_cycles) - 1:
-                release.append(run + busy)
+                rel_prev, rel = rel, run + busy
             a0 = max(start_drain + 1, ready_ifft)
             drain_end = a0 + IFFT_PERIOD * lanes - 10
             ready_ifft = a0 + IFFT_PERIOD * lanes
             last_word = a0 + IFFT_PERIOD * (lanes - 1) + 4
             run = drain_end + 1
+        tile += 1
+        if rel_prev is None:
+            continue
+        state = (s0, rel_prev, rel, drain_end, ready_ifft, last_word)
+        history.append(state)
+        if len(history) >= 2:
+            deltas = {a - b for a, b in zip(state, history[-2], strict=True)}
+            if len(deltas) == 1:  # uniform shift: every later tile repeats it
+                (delta,) = deltas
+                last_word += delta * (tiles - tile)
+                break
     total = last_word + 10
     return CoreCycles(total=total, compute=tiles * sum(group_cycles), first_fill=first_fill)

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from accelbench.designs.spectral.golden import BINS, K, kept_bins_per_kernel, tile_size
+from accelbench.engines.layers import ConvShape
 from accelbench.networks.types import Layer, Network
 
 KERNEL_REUSE = "kernel"
@@ -54,11 +55,30 @@ class DataflowConfig:
         raise ValueError(f"unknown kernel storage {self.storage!r}: use 'index' or 'bitmap'")
 
 
+def spectral_kernel(kernel: tuple[int, int], stride: tuple[int, int], groups: int) -> bool:
+    """Convolutions the spectral engine computes: stride 1, ungrouped, square kernels of
+    2..8. Everything else stays spatial: strided or grouped convolutions, FC layers, and
+    1x1 convolutions (their spectrum is one flat value: nothing to prune, no saving)."""
+    return (tuple(stride) == (1, 1) and groups == 1 and kernel[0] == kernel[1]
+            and 2 <= kernel[0] <= K)
+
+
 def is_spectral(layer: Layer) -> bool:
-    """Layers the spectral engine computes: stride-1, ungrouped, square k <= 8 convs.
-    Everything else (strided or grouped convolutions, FC layers) stays spatial."""
-    return (layer.op == "conv" and layer.stride == (1, 1) and layer.groups == 1
-            and layer.kernel[0] == layer.kernel[1] and layer.kernel[0] <= K)
+    """A network layer the spectral engine computes (:func:`spectral_kernel`)."""
+    return layer.op == "conv" and spectral_kernel(layer.kernel, layer.stride, layer.groups)
+
+
+def conv_shape(layer: Layer) -> ConvShape:
+    """The engine's view of a network layer."""
+    c, h, w = layer.in_shape
+    return ConvShape(c, h, w, layer.out_channels, layer.kernel, layer.stride[0], layer.pads)
+
+
+def tile_grid(shape: ConvShape) -> tuple[int, int]:
+    """Tiles of t x t padded-input pixels per column and row of the map."""
+    t = tile_size(shape.kernel[0])
+    top, bottom, left, right = shape.pads
+    return -(-(shape.height + top + bottom) // t), -(-(shape.width + left + right) // t)
 
 
 @dataclass
@@ -89,33 +109,32 @@ class LayerDataflow:
         return {**asdict(self), "chosen_dram": self.chosen_dram}
 
 
-def layer_dataflow(layer: Layer, density: float = 1.0, config: DataflowConfig | None = None,
+def layer_dataflow(name: str, shape: ConvShape, density: float = 1.0,
+                   config: DataflowConfig | None = None,
                    nonzeros: int | None = None) -> LayerDataflow:
     """DRAM bytes of one spectral layer under both dataflows. ``nonzeros``: the real
     count of kept bins of the layer's kernels (default: round(bins x density) each)."""
     cfg = config or DataflowConfig()
-    if not is_spectral(layer):
-        raise ValueError(f"layer {layer.name!r} is not a stride-1 k<=8 convolution")
-    c, h, w = layer.in_shape
-    n = layer.out_channels
-    k = layer.kernel[0]
+    c, h, w, n = shape.channels, shape.height, shape.width, shape.filters
+    k = shape.kernel[0]
     if nonzeros is None:
         nonzeros = n * c * kept_bins_per_kernel(density, cfg.bins)
     kb = cfg.kernel_bytes(nonzeros, n * c)
     ab = c * h * w * cfg.activation_bytes
-    ob = layer.out_values * cfg.output_bytes
+    oh, ow = shape.out_hw
+    ob = n * oh * ow * cfg.output_bytes
     per_filter = kb / n
     filters_per_block = max(1, math.floor(cfg.kernel_budget / per_filter))
     kernel_blocks = math.ceil(n / filters_per_block)
     t = tile_size(k)
     row_bytes = c * w * cfg.activation_bytes
-    tile_rows = math.ceil((h + layer.pads[0] + layer.pads[1]) / t)
+    tile_rows = tile_grid(shape)[0]
     rows_fit = (cfg.activation_budget / row_bytes - (k - 1)) / t
     tile_rows_per_block = max(1, math.floor(rows_fit))
     activation_blocks = math.ceil(tile_rows / tile_rows_per_block)
     halo = (activation_blocks - 1) * (k - 1) * row_bytes
     return LayerDataflow(
-        name=layer.name, kernel_bytes=kb, activation_bytes=ab, output_bytes=ob,
+        name=name, kernel_bytes=kb, activation_bytes=ab, output_bytes=ob,
         kernel_blocks=kernel_blocks, activation_blocks=activation_blocks,
         kernel_reuse_dram=kb + kernel_blocks * ab + ob,
         activation_reuse_dram=ab + halo + activation_blocks * kb + ob)
@@ -165,5 +184,6 @@ def network_dataflow(network: Network, density: float = 1.0,
                      nonzeros: dict[str, int] | None = None) -> NetworkDataflow:
     """:func:`layer_dataflow` for every spectral layer of ``network``."""
     nonzeros = nonzeros or {}
-    return NetworkDataflow([layer_dataflow(layer, density, config, nonzeros.get(layer.name))
+    return NetworkDataflow([layer_dataflow(layer.name, conv_shape(layer), density, config,
+                                           nonzeros.get(layer.name))
                             for layer in network if is_spectral(layer)])

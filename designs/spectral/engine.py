@@ -9,20 +9,21 @@ Data path (one netlist per (P, B); layer sizes in configuration inputs):
   other, so a macro is never read and written in the same cycle. B must be a power of
   two; a column word's 8 bins then spread evenly over the banks (one cycle per word for
   B >= 8, 8 / B cycles otherwise).
-* **Lanes.** Lane l runs filter ``g * P + l`` of group g. Its kernel memory (synchronous
-  read, written through the ``kw_*`` port before a run, one entry per lane per cycle) holds the program of
-  :mod:`~accelbench.designs.spectral.program`: for each group, for each channel (a
-  *pass*), the lane's entries in issue order. Each cycle an active lane requests the bank
-  of its head entry; per bank a fixed-priority arbiter grants the lowest requesting lane
-  (the others retry), a ``nop`` entry needs no bank. A lane whose ``last`` entry issues
-  waits for the others; the next pass starts the cycle after the last lane's ``last``
-  issues, so a pass takes exactly :func:`accelbench.designs.spectral.schedule.cycles`
-  of its entries (in-order lists, or greedy/optimal slots with bubbles).
+* **Lanes.** Lane l runs filter ``g * P + l`` of group g. Its kernel memory
+  (synchronous read, written through the ``kw_*`` port before a run, one entry per lane
+  per cycle) holds the program of :mod:`~accelbench.designs.spectral.program`: for each
+  group, for each channel (a *pass*), the lane's entries in issue order. Each cycle an
+  active lane requests the bank of its head entry; per bank a fixed-priority arbiter
+  grants the lowest requesting lane (the others retry), a ``nop`` entry needs no bank. A
+  lane whose ``last`` entry issues waits for the others; the next pass starts the cycle
+  after the last lane's ``last`` issues, so a pass takes exactly
+  :func:`accelbench.designs.spectral.schedule.cycles` of its entries (in-order lists, or
+  greedy/optimal slots with bubbles).
 * **Multiply-accumulate.** Issue (cycle t: bank address registered), operand select and
-  the 4 real products (t+1, each registered), their rounded sums accumulated (t+2) into the lane's accumulator: 8
-  two-port register-file macros (one per row frequency u, 8 words by v), so a drain can
-  read a whole spectrum column per cycle. Reads of the same bin are >= 1 cycle apart, so
-  a read always sees the previous write.
+  the 4 real products (t+1, each registered), their rounded sums accumulated (t+2) into
+  the lane's accumulator: 8 two-port register-file macros (one per row frequency u, 8
+  words by v), so a drain can read a whole spectrum column per cycle. Reads of the same
+  bin are >= 1 cycle apart, so a read always sees the previous write.
 * **Drain.** After a group's last pass (2 cycles for the pipeline to empty), the P
   accumulated spectra leave on stream ``acc`` as 5 column words each (lane 0 first),
   each read clears its words for the next group; then the next group starts.
@@ -43,15 +44,15 @@ from accelbench.designs.spectral.fixed import DEFAULT, FixedPoint
 from accelbench.designs.spectral.golden import BINS, HALF, K, SpectralError
 from accelbench.designs.spectral.hwlib import (
     Complex,
-    bank_arbiter,
     PartialProducts,
+    bank_arbiter,
     combine_products,
-    index_bits,
     one_hot_mux,
     partial_products,
     s_add,
 )
 from accelbench.designs.spectral.program import EntryLayout
+from accelbench.netlist.lib import index_bits
 from accelbench.netlist.ports import Ports, StreamIn, StreamOut
 
 INIT, WAIT, RUN, FLUSH, DRAIN = range(5)
@@ -306,35 +307,32 @@ def hadamard_unit(inp: StreamIn, out: StreamOut, cfg: EngineConfig,
             step.next |= step + 1
             with step == ACC_WORDS - 1:
                 state.next |= WAIT
-        with state == WAIT:
-            with comp_full:
-                state.next |= RUN
-        with running:
-            with pass_end:
-                with c == channels_m1:
-                    state.next |= FLUSH
-                    step.next |= 0
-                    c.next |= 0
-                    base.next |= 0
-                with pyrtl.otherwise:
-                    c.next |= c + 1
-                    base.next |= base + cfg.bank_words
+        with state == WAIT, comp_full:
+            state.next |= RUN
+        with running, pass_end:
+            with c == channels_m1:
+                state.next |= FLUSH
+                step.next |= 0
+                c.next |= 0
+                base.next |= 0
+            with pyrtl.otherwise:
+                c.next |= c + 1
+                base.next |= base + cfg.bank_words
         with state == FLUSH:
             step.next |= step + 1
             with step == FLUSH_CYCLES - 1:
                 state.next |= DRAIN
-        with draining:
-            with drain_end:
-                with last_group:
-                    g.next |= 0
-                    comp.next |= ~comp
-                    with other_full:
-                        state.next |= RUN
-                    with pyrtl.otherwise:
-                        state.next |= WAIT
-                with pyrtl.otherwise:
-                    g.next |= g + 1
+        with draining, drain_end:
+            with last_group:
+                g.next |= 0
+                comp.next |= ~comp
+                with other_full:
                     state.next |= RUN
+                with pyrtl.otherwise:
+                    state.next |= WAIT
+            with pyrtl.otherwise:
+                g.next |= g + 1
+                state.next |= RUN
     dv.next <<= dv_next
     dl.next <<= pyrtl.select(drain_fire & (dv == HALF - 1),
                              pyrtl.select(dl == lanes - 1, 0, dl + 1), dl)[:len(dl)]

@@ -34,10 +34,10 @@ from accelbench.designs.spectral.hwlib import (
     SkewedBuffer,
     Twiddle,
     fft8,
-    index_bits,
     real_ifft8,
     sext,
 )
+from accelbench.netlist.lib import index_bits
 from accelbench.netlist.ports import Ports, StreamIn, StreamOut
 
 ROWS_PER_TILE = K

@@ -4,8 +4,9 @@
 one uint64, so its streams stop at 63 bits; the spectral units move 136- to 528-bit words
 (a spectrum column, an accumulator column, a row of pixels). :class:`WideStreamHarness`
 keeps its testbench (the same :class:`~accelbench.netlist.stream.TestbenchPorts` FIFOs,
-random valid/ready stalls, ``idle`` completion and no-progress errors) and carries words as
-Python integers. :meth:`WideStreamHarness.load` drives plain inputs cycle by cycle with
+the structural stream check, random valid/ready stalls, the protocol check on every
+output stream, ``idle`` completion and no-progress errors) and carries words as Python
+integers. :meth:`WideStreamHarness.load` drives plain inputs cycle by cycle with
 no stream traffic: the configuration-load step (kernel memories) before a run.
 To move to ``accelbench.netlist.stream`` once that harness takes wide words.
 """
@@ -109,6 +110,7 @@ class WideStreamHarness(StreamHarness):
             for name, value in sideband.items():
                 cols[name] = _column([value] * steps, ports.inputs[name])
             out = self.sim.run_arrays(steps, cols)
+            self._check_protocol(out, readies, elapsed)
             for name in watch:
                 traced[name].append(out[name].astype(np.int64))
             t0 = elapsed

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pyrtl
 
+from accelbench.netlist.lib import index_bits
 from accelbench.netlist.ports import StreamIn, StreamOut
 
 # ---------------------------------------------------------------- signed arithmetic
@@ -236,11 +237,6 @@ def rotate(words: Sequence[pyrtl.WireVector], amount: pyrtl.WireVector
             break
         out = [pyrtl.select(amount[stage], out[(j + step) % n], out[j]) for j in range(n)]
     return out
-
-
-def index_bits(n: int) -> int:
-    """Bits for the indices 0..n-1 (at least 1)."""
-    return max(1, (n - 1).bit_length())
 
 
 class SkewedBuffer:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelbench.designs.spectral.fixed import DEFAULT, FixedPoint, QuantizedLayer
+from accelbench.designs.spectral.fixed import DEFAULT, QuantizedLayer
 from accelbench.designs.spectral.golden import HALF, SpectralError
 from accelbench.designs.spectral.schedule import Schedule, schedule
 

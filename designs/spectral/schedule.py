@@ -241,8 +241,13 @@ def pass_cycles(masks: np.ndarray, banks: int, policy: str = "in-order") -> np.n
         per_bank = np.stack([flat[:, :, bank_of == b].sum(axis=(1, 2))
                              for b in range(banks)], axis=1)
         return np.maximum(lane, per_bank.max(axis=1)).reshape(lead)
+    # identical passes (frequent: e.g. every pass of a dense layer) are computed once
+    packed = np.packbits(flat.reshape(flat.shape[0], -1), axis=1)
+    unique, inverse = np.unique(packed, axis=0, return_inverse=True)
+    distinct = np.unpackbits(unique, axis=1, count=flat.shape[1] * BINS).astype(bool)
     run = _in_order_batch if policy == "in-order" else _greedy_batch
-    return run(flat, banks, bank_of).reshape(lead)
+    cyc = run(distinct.reshape(-1, *flat.shape[1:]), banks, bank_of)
+    return cyc[inverse.reshape(-1)].reshape(lead)
 
 
 def _in_order_batch(masks: np.ndarray, banks: int, bank_of: np.ndarray) -> np.ndarray:
@@ -271,28 +276,52 @@ def _in_order_batch(masks: np.ndarray, banks: int, bank_of: np.ndarray) -> np.nd
 
 
 def _greedy_batch(masks: np.ndarray, banks: int, bank_of: np.ndarray) -> np.ndarray:
+    """The greedy policy on many passes at once, per bank rather than per bin: a lane's
+    bins in one bank have equal scores but for their index, so it always takes them in
+    index order, and (pass, lane, bank) needs only a count of those taken."""
     n, lanes, _ = masks.shape
-    remaining = masks.copy()
-    demand = np.stack([remaining[:, :, bank_of == b].sum(axis=(1, 2))
-                       for b in range(banks)], axis=1)
+    depth = -(-BINS // banks)
+    # bins of (pass, lane, bank) in index order, padded with BINS
+    by_bank = np.full((n, lanes, banks, depth), BINS, dtype=np.int16)
+    count = np.zeros((n, lanes, banks), dtype=np.int16)
+    for b in range(banks):
+        bins = np.arange(b, BINS, banks)
+        sub = masks[:, :, bins]
+        order = np.argsort(~sub, axis=2, kind="stable")
+        picked = np.take_along_axis(np.broadcast_to(bins, sub.shape), order, axis=2)
+        have = np.take_along_axis(sub, order, axis=2)
+        by_bank[:, :, b, :len(bins)] = np.where(have, picked, BINS)
+        count[:, :, b] = sub.sum(axis=2)
+    taken = np.zeros_like(count)
+    head = by_bank[:, :, :, 0].copy()  # each (pass, lane, bank)'s next bin
+    demand = count.sum(axis=1).astype(np.int32)
     cycles = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n)
-    earlier = BINS - np.arange(BINS)  # ties: the earlier bin (index order)
-    while True:
-        left = remaining.sum(axis=2)
-        live = left.any(axis=1)
-        if not live.any():
-            return cycles
-        cycles += live
+    live = np.arange(n)
+    t = 0
+    while live.size:
+        left_b = count[live] - taken[live]
+        left = left_b.sum(axis=2)
+        going = left.any(axis=1)
+        cycles[live[~going]] = t
+        live, left_b, left = live[going], left_b[going], left[going]
+        if not live.size:
+            break
+        tk, hd, dem = taken[live], head[live], demand[live]
+        rows = np.arange(live.size)
         lane_order = np.argsort(-left, axis=1, kind="stable")
-        busy = np.zeros((n, banks), dtype=bool)
+        busy = np.zeros((live.size, banks), dtype=bool)
         for rank in range(lanes):
             lane = lane_order[:, rank]
-            cand = remaining[rows, lane] & ~busy[:, bank_of]
-            score = np.where(cand, demand[:, bank_of] * (BINS + 1) + earlier, -1)
+            cand = (left_b[rows, lane] > 0) & ~busy
+            score = np.where(cand, dem * (BINS + 1) + (BINS - hd[rows, lane]), -1)
             pick = np.argmax(score, axis=1)
             has = cand[rows, pick]
-            r, b = rows[has], pick[has]
-            remaining[r, lane[has], b] = False
-            busy[r, bank_of[b]] = True
-            demand[r, bank_of[b]] -= 1
+            r, ln, b = rows[has], lane[has], pick[has]
+            tk[r, ln, b] += 1
+            left_b[r, ln, b] -= 1
+            hd[r, ln, b] = by_bank[live[r], ln, b, np.minimum(tk[r, ln, b], depth - 1)]
+            busy[r, b] = True
+            dem[r, b] -= 1
+        taken[live], head[live], demand[live] = tk, hd, dem
+        t += 1
+    return cycles
