@@ -50,13 +50,14 @@ class CoreCycles:
 
 
 def core_cycles(tiles: int, channels: int, lanes: int, banks: int,
-                group_cycles: Sequence[int]) -> CoreCycles:
+                group_cycles: Sequence[int], *, steady_state: bool = True) -> CoreCycles:
     """Cycles of one layer through the core; ``group_cycles[g]`` = sum over channels of
     group g's pass cycles (the same for every tile).
 
     The recurrence is a max-plus system with the same inputs for every tile, so once the
     state of one tile is the previous tile's shifted by a uniform delay, every later tile
-    repeats that delay: the remaining tiles are then added in one step (exactly).
+    repeats that delay: the remaining tiles are then added in one step (exactly;
+    ``steady_state=False`` steps through every tile instead).
     """
     if tiles < 1 or not group_cycles:
         raise ValueError("a layer needs at least one tile and one filter group")
@@ -90,7 +91,7 @@ def core_cycles(tiles: int, channels: int, lanes: int, banks: int,
             last_word = a0 + IFFT_PERIOD * (lanes - 1) + 4
             run = drain_end + 1
         tile += 1
-        if rel_prev is None:
+        if rel_prev is None or not steady_state:
             continue
         state = (s0, rel_prev, rel, drain_end, ready_ifft, last_word)
         history.append(state)
