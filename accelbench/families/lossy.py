@@ -95,7 +95,7 @@ class WordCodecTransform:
         stored = requantize(float_map, self.fmt, layer.scale, layer.zero_point)
         if self.codec is not None:
             words = to_words(stored.reshape(-1), self.codec.word_bits)
-            decoded = self.codec.decode(self.codec.encode(words, tuple(float_map.shape)))
+            decoded = self.codec.roundtrip(words, tuple(float_map.shape))
             stored = word_values(decoded, self.fmt).astype(FORMATS[self.fmt].dtype)
         return dequantize(stored.reshape(float_map.shape), self.fmt, layer.scale,
                           layer.zero_point)
