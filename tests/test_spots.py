@@ -1,15 +1,16 @@
-"""SPOTS: IM2COL + skipping netlist bit-exact against numpy on synthetic and real
-(EfficientNet-Lite0) layers, cycles/steps/reads equal to the model; pruning; masks;
-network evaluation and the report section."""
+"""SPOTS: the system netlist (one per configuration, layers loaded at run time) bit-exact
+against numpy on synthetic, random and real (EfficientNet-Lite0) layers, with cycles,
+issued steps, local-memory reads and loader beats equal to the model; pruning; masks;
+the engine evaluation."""
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accelbench.design import EvaluationOptions
-from accelbench.designs.spots.crops import crop_layer
-from accelbench.designs.spots.design import Spots
+from accelbench.designs.spots.design import Crop, Spots, SpotsNoSkip, crop_layer
+from accelbench.designs.spots.hardware import SpotsHardware, SpotsLimits
 from accelbench.designs.spots.model import layer_cycles
 from accelbench.designs.spots.plan import (
     LayerPlan,
@@ -18,66 +19,98 @@ from accelbench.designs.spots.plan import (
     structural_block_mask,
     weight_block_mask,
 )
-from accelbench.designs.spots.program import dense_weight
-from accelbench.designs.spots.pruning import block_prune, magnitude_prune, quantize_int8
-from accelbench.designs.spots.simulate import run_spots
-from accelbench.designs.systolic.golden import conv_int
+from accelbench.designs.spots.program import LayerTooLarge, compile_layer
+from accelbench.designs.spots.pruning import block_prune, magnitude_prune
+from accelbench.designs.spots.simulate import SpotsLayer, SpotsSimulator
+from accelbench.engines.conv import conv_int, quantize_int8
 from accelbench.engines.layers import ConvShape
 from accelbench.workloads import NetworkWorkload
 
-
-def _cosim(plan: LayerPlan, x: np.ndarray, w: np.ndarray) -> None:
-    run = run_spots(plan, x, w)
-    assert np.array_equal(run.out, conv_int(x, dense_weight(w, plan.groups), plan.shape))
-    model = layer_cycles(plan, w, x != 0)
-    assert (run.cycles, run.issued_steps, run.local_reads, run.loader_beats) == (
-        model.cycles, model.issued_steps, model.local_reads, model.loader_beats)
+SMALL = SpotsLimits(max_height=16, max_width=24, max_channels=16, max_filters=16,
+                    max_kernel=5, gbuf_words=1024, local_words=512, entries=256)
+_SIMULATORS: dict[SpotsHardware, SpotsSimulator] = {}
 
 
-def _random(rng, shape: ConvShape, groups: int, x_zero: float, w_zero: float):
+def _simulator(cfg: SpotsConfig) -> SpotsSimulator:
+    """One compiled simulation per netlist, shared by every test that uses it (skipping
+    is a layer setting: the no-skip configuration runs on the same netlist)."""
+    hw = SpotsHardware(cfg, SMALL).netlist_key
+    if hw not in _SIMULATORS:
+        _SIMULATORS[hw] = SpotsSimulator(hw)
+    return _SIMULATORS[hw]
+
+
+def _check(sim: SpotsSimulator, layers: list[SpotsLayer]) -> None:
+    for layer, run in zip(layers, sim.run(layers), strict=True):
+        assert np.array_equal(run.out, conv_int(layer.x, layer.weight, layer.plan.shape))
+        model = layer_cycles(layer.plan, layer.weight, layer.x != 0)
+        assert (run.cycles, run.issued_steps, run.local_reads, run.loader_beats) == (
+            model.cycles, model.issued_steps, model.local_reads, model.loader_beats)
+
+
+def _random(rng, shape: ConvShape, x_zero: float, w_zero: float):
     x = rng.integers(-128, 128, (shape.channels, shape.height, shape.width))
     x[rng.random(x.shape) < x_zero] = 0
-    w = rng.integers(-128, 128, (shape.filters, shape.channels // groups, *shape.kernel))
+    w = rng.integers(-128, 128, (shape.filters, shape.channels // shape.groups, *shape.kernel))
     w[rng.random(w.shape) < w_zero] = 0
     return x, w
 
 
 CASES = {
-    "tall 3x3 pad 1": (ConvShape(6, 6, 7, 5, (3, 3), 1, (1, 1, 1, 1)), 1,
-                       SpotsConfig(4, 2, 2, 4), False),
-    "split 3x3": (ConvShape(6, 6, 6, 5, (3, 3), 1, (1, 1, 1, 1)), 1,
-                  SpotsConfig(4, 2, 2, 4), True),
-    "stride 2, TF SAME pads": (ConvShape(5, 7, 9, 3, (3, 3), 2, (0, 1, 0, 1)), 1,
-                               SpotsConfig(4, 2, 2, 2), False),
-    "1x1 split": (ConvShape(8, 5, 5, 8, (1, 1), 1, (0, 0, 0, 0)), 1,
-                  SpotsConfig(4, 2, 2, 4), True),
-    "depthwise 3x3": (ConvShape(4, 6, 6, 4, (3, 3), 1, (1, 1, 1, 1)), 4,
-                      SpotsConfig(4, 2, 2, 2), False),
-    "no skipping": (ConvShape(3, 5, 6, 3, (3, 3), 1, (1, 1, 1, 1)), 1,
-                    SpotsConfig(4, 3, 1, 1, skip_weights=False, skip_inputs=False), False),
+    "tall 3x3 pad 1": (ConvShape(6, 6, 7, 5, (3, 3), 1, (1, 1, 1, 1)), False),
+    "split 3x3": (ConvShape(6, 6, 6, 5, (3, 3), 1, (1, 1, 1, 1)), True),
+    "stride 2, TF SAME pads": (ConvShape(5, 7, 9, 3, (3, 3), 2, (0, 1, 0, 1)), False),
+    "1x1 split": (ConvShape(8, 5, 5, 8, (1, 1), 1, (0, 0, 0, 0)), True),
+    "depthwise 3x3": (ConvShape(4, 6, 6, 4, (3, 3), 1, (1, 1, 1, 1), 4), False),
+    "5x5 stride 2 split, two column blocks": (ConvShape(3, 9, 21, 6, (5, 5), 2,
+                                                        (1, 2, 1, 2)), True),
+    "partial last channel block": (ConvShape(7, 4, 10, 3, (3, 3), 1, (1, 1, 1, 1)), False),
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_netlist_matches_numpy_and_model(case):
-    shape, groups, cfg, split = CASES[case]
-    x, w = _random(np.random.default_rng(len(case)), shape, groups, 0.6, 0.5)
-    _cosim(LayerPlan(shape, groups, cfg, split), x, w)
+def test_netlist_runs_a_sequence_of_layers_bit_exact_and_model_exact():
+    """Every case on one 4x2/2 netlist (8 banks), layer after layer, one simulation."""
+    cfg = SpotsConfig(4, 2, 2, 4)
+    rng = np.random.default_rng(7)
+    layers = [SpotsLayer(LayerPlan(shape, cfg, split), *_random(rng, shape, 0.6, 0.5))
+              for shape, split in CASES.values()]
+    _check(_simulator(cfg), layers)
 
 
-@settings(max_examples=4, deadline=None)
+def test_same_netlist_without_skipping():
+    cfg = SpotsConfig(4, 2, 2, 4).no_skip
+    rng = np.random.default_rng(3)
+    layers = [SpotsLayer(LayerPlan(shape, cfg, split), *_random(rng, shape, 0.6, 0.5))
+              for shape, split in list(CASES.values())[:3]]
+    _check(_simulator(cfg), layers)
+    dense = layer_cycles(layers[0].plan, layers[0].weight, layers[0].x != 0)
+    assert dense.issued_steps == dense.tile_steps  # nothing skipped
+
+
+@settings(max_examples=6, deadline=None)
 @given(k=st.sampled_from([1, 3, 5]), stride=st.sampled_from([1, 2]), c=st.integers(1, 9),
-       n=st.integers(1, 6), extra=st.tuples(st.integers(0, 5), st.integers(0, 6)),
-       pad=st.integers(0, 2), block=st.sampled_from([1, 2, 4, 8]), split=st.booleans(),
+       n=st.integers(1, 6), extra=st.tuples(st.integers(0, 5), st.integers(0, 12)),
+       pad=st.integers(0, 2), block=st.sampled_from([2, 4]), split=st.booleans(),
        seed=st.integers(0, 2**31))
 def test_random_layers_cosimulate(k, stride, c, n, extra, pad, block, split, seed):
     pad = min(pad, k // 2)
     shape = ConvShape(c, k + extra[0], k + extra[1], n, (k, k), stride, (pad,) * 4)
     rng = np.random.default_rng(seed)
-    x, w = _random(rng, shape, 1, rng.random(), rng.random())
-    plan = LayerPlan(shape, 1, SpotsConfig(6, 2, 2, block), split)
-    assume(k - 1 - pad < plan.banks)  # the netlist's ring needs more banks than that
-    _cosim(plan, x, w)
+    cfg = SpotsConfig(6, 2, 2, block)  # 16 banks
+    _check(_simulator(cfg), [SpotsLayer(LayerPlan(shape, cfg, split),
+                                        *_random(rng, shape, rng.random(), rng.random()))])
+
+
+def test_a_layer_beyond_the_netlist_limits_is_refused():
+    cfg = SpotsConfig(4, 2, 2, 4)
+    hw = SpotsHardware(cfg, SMALL)
+    wide = LayerPlan(ConvShape(4, 4, 30, 2, (3, 3), 1, (1, 1, 1, 1)), cfg, False)
+    with pytest.raises(LayerTooLarge, match="input width"):
+        compile_layer(hw, wide, np.ones((2, 4, 3, 3), dtype=int))
+    strided = LayerPlan(ConvShape(2, 9, 9, 2, (3, 3), 3), cfg, False)  # 4 lanes x 3 > 8
+    assert not strided.feasible and cfg.modes(3) == (True,)
+    with pytest.raises(LayerTooLarge, match="stride"):
+        compile_layer(hw, strided, np.ones((2, 2, 3, 3), dtype=int))
 
 
 @pytest.fixture(scope="module")
@@ -89,32 +122,26 @@ def real_data():
     return data
 
 
-@pytest.fixture(scope="module")
-def real_layers(real_data):
-    return {name: real_data.real_layer(name) for name in
-            ("stem", "block01.expand", "block03.dw", "block05.project")}
+REAL_CROPS = (
+    Crop("stem", 3, 6, (9, 9), (7, 5), 0.5, False),  # 3x3 stride 2, pads (0, 1, 0, 1)
+    Crop("block01.expand", 8, 8, (6, 8), (7, 5), 0.9, True),  # 1x1 on sparse ReLU6 maps
+    Crop("block03.dw", 8, 8, (11, 11), (7, 5), 0.7, False),  # 5x5 depthwise stride 2
+    Crop("block05.project", 16, 4, (5, 6), (7, 5), 0.5, False),  # 1x1 after a 5x5 dw
+)
 
 
-@pytest.mark.parametrize(("name", "channels", "filters", "window", "sparsity", "split"), [
-    ("stem", 3, 6, (9, 9), 0.5, False),  # 3x3 stride 2, pads (0, 1, 0, 1), real image
-    ("block01.expand", 8, 8, (6, 8), 0.9, True),  # 1x1 on sparse ReLU6 maps
-    ("block03.dw", 8, 8, (11, 11), 0.7, False),  # 5x5 depthwise stride 2
-    ("block05.project", 16, 4, (5, 6), 0.5, False),  # 1x1 after a 5x5 depthwise
-])
-def test_real_layers_cosimulate_bit_exact(real_layers, name, channels, filters, window,
-                                          sparsity, split):
+def test_real_layers_cosimulate_bit_exact(real_data):
     cfg = SpotsConfig(8, 2, 2, 4)
-    crop = crop_layer(real_layers[name], channels=channels, filters=filters, window=window,
-                      origin=(7, 5), sparsity=sparsity, cols=cfg.cols, block=cfg.block)
-    assert np.count_nonzero(crop.x == 0) > 0 or name == "stem"
-    _cosim(LayerPlan(crop.shape, crop.groups, cfg, split), crop.x, crop.weight)
+    layers = [crop_layer(real_data.real_layer(c.layer), c, cfg) for c in REAL_CROPS]
+    assert all(np.count_nonzero(la.x == 0) > 0 for la in layers[1:])  # real zeros
+    _check(_simulator(cfg), layers)
 
 
 def test_block_pruning_keeps_the_largest_blocks():
     rng = np.random.default_rng(0)
     w = rng.standard_normal((8, 8, 3, 3))
     pruned = block_prune(w, 1, 4, 4, 0.5)
-    plan = LayerPlan(ConvShape(8, 5, 5, 8, (3, 3), 1, (1, 1, 1, 1)), 1,
+    plan = LayerPlan(ConvShape(8, 5, 5, 8, (3, 3), 1, (1, 1, 1, 1)),
                      SpotsConfig(4, 4, 1, 4), False)
     listed = weight_block_mask(plan, pruned)
     assert listed.sum() == listed.size // 2  # 2 filter tiles x 2 channel blocks x 9 positions
@@ -128,7 +155,7 @@ def test_block_pruning_keeps_the_largest_blocks():
 
 
 def test_depthwise_blocks_are_structurally_sparse():
-    plan = LayerPlan(ConvShape(16, 4, 4, 16, (3, 3), 1, (1, 1, 1, 1)), 16,
+    plan = LayerPlan(ConvShape(16, 4, 4, 16, (3, 3), 1, (1, 1, 1, 1), 16),
                      SpotsConfig(4, 4, 1, 4), False)
     mask = structural_block_mask(plan)  # filter tile f touches channel block f only
     assert mask.shape == (4, 9 * 4)
@@ -136,7 +163,7 @@ def test_depthwise_blocks_are_structurally_sparse():
 
 
 def test_input_block_mask_sees_one_nonzero_activation():
-    plan = LayerPlan(ConvShape(4, 4, 8, 2, (3, 3), 1, (1, 1, 1, 1)), 1,
+    plan = LayerPlan(ConvShape(4, 4, 8, 2, (3, 3), 1, (1, 1, 1, 1)),
                      SpotsConfig(4, 2, 1, 4), False)
     nz = np.zeros((4, 4, 8), dtype=bool)
     nz[2, 1, 5] = True
@@ -153,73 +180,59 @@ def test_more_weight_sparsity_never_costs_cycles():
     w = rng.standard_normal((16, 16, 3, 3))
     x = rng.random((16, 8, 8)) < 0.5
     cfg = SpotsConfig(8, 4, 2, 4)
-    cycles = [layer_cycles(LayerPlan(shape, 1, cfg, False),
+    cycles = [layer_cycles(LayerPlan(shape, cfg, False),
                            quantize_int8(block_prune(w, 1, 4, 4, s))[0], x).cycles
               for s in (0.0, 0.5, 0.7, 0.9)]
     assert cycles == sorted(cycles, reverse=True) and cycles[-1] < cycles[0] / 3
 
 
-def test_design_evaluates_a_network_with_assumed_activations():
-    design = Spots(cosimulate=False)
-    ev = design.evaluate(NetworkWorkload(id="net/alexnet", kind="network", synthetic=False,
-                                         network="alexnet").load(),
-                         EvaluationOptions(area=False))
-    s0, s90 = ev.metric("cycles_s0").value, ev.metric("cycles_s90").value
-    assert s90 < s0
+def test_design_evaluates_a_network_as_an_engine():
+    data = NetworkWorkload(id="net/alexnet", kind="network", synthetic=False,
+                           network="alexnet").load()
+    ev = Spots().evaluate(data, EvaluationOptions(area=False))
+    sweep = ev.details["sweep"]
+    assert sweep["parameter"] == "weight_sparsity" and sweep["default"] == 0.0
+    points = {p["value"]: p for p in sweep["points"]}
+    assert list(points) == [0.0, 0.5, 0.7, 0.9]
+    assert points[0.9]["total_cycles"] < points[0.0]["total_cycles"]
+    assert ev.metric("total_cycles").value == points[0.0]["total_cycles"]
     per_layer = ev.details["per_layer"]
-    assert sum(e["cycles_s90"] for e in per_layer) == s90
+    assert sum(e["cycles"] for e in per_layer) == ev.metric("total_cycles").value
+    assert sum(points[0.9]["per_layer_cycles"]) == points[0.9]["total_cycles"]
     assert {e["activations"] for e in per_layer} == {"assumed"}
-    assert ev.metric("speedup_vs_dense_s0").value == pytest.approx(
-        ev.metric("dense_cycles").value / s0, rel=1e-5)
-    assert ev.metric("real_activation_layers").value == 0
+    # AlexNet's conv1 (stride 4) needs 128 banks in tall mode: it runs split
+    assert per_layer[0]["mode"] == "split"
+    assert ev.metric("real_layers").value == 0
+    # the input map crosses DRAM, the global buffer and the loader exactly once
+    inputs = sum(e["shape"][0] * e["shape"][1] * e["shape"][2] for e in per_layer)
+    for name in ("dram_ifmap_read_bytes", "sram_ifmap_write_bytes", "sram_ifmap_read_bytes"):
+        assert ev.metric(name).value == inputs
+    assert not [m.name for m in ev.metrics if "_s0" in m.name or "_s50" in m.name]
+    noskip = SpotsNoSkip().evaluate(data, EvaluationOptions(area=False))
+    assert "sweep" not in noskip.details
+    assert noskip.metric("total_cycles").value > points[0.0]["total_cycles"]
 
 
-def test_design_on_real_efficientnet_data_cosimulates_and_reports(real_data):
-    from accelbench.designs.spots.report import SpotsSection
-    from accelbench.records import ResultRecord
+def test_design_on_real_efficientnet_data(real_data):
+    design = Spots(cosimulate=False)
+    ev = design.evaluate(real_data, EvaluationOptions(area=False))
+    assert ev.metric("real_layers").value == 49  # every convolution; fc has no data
+    # the published buffers hold every layer but block01.dw's input and the fc weights
+    beyond = [e["layer"] for e in ev.details["per_layer"] if not e["fits_netlist"]]
+    assert beyond == ["block01.dw", "fc"] and ev.metric("layers_beyond_netlist").value == 2
+    pruning = {p["sparsity"]: p["element_cycles"] for p in ev.details["pruning"]}
+    block = {p["value"]: p["total_cycles"] for p in ev.details["sweep"]["points"]}
+    assert pruning[0.0] == block[0.0] and pruning[0.9] > block[0.9]
+
+
+def test_published_system_is_the_netlist_synthesised():
+    """The block the published system's simulator runs is the netlist area and Verilog
+    export build: identical Verilog. (Its co-simulation on random and real cropped layers
+    is ``accelbench verify`` and the benchmark matrix: compiling it takes a while.)"""
+    from accelbench.netlist.build import build_block, module_name, to_verilog
 
     design = Spots()
-    design.verify(seed=1)
-    ev = design.evaluate(real_data, EvaluationOptions(area=False))
-    assert ev.metric("real_activation_layers").value == 49
-    assert ev.metric("cosim_layers_exact").value == 2
-    assert ev.metric("ifm_dram_reads").value < ev.metric("dense_ifm_dram_reads").value
-    record = ResultRecord(design=design.name, family="engine", parameters=design.parameters,
-                          workload={"id": "net/efficientnet-lite0", "synthetic": False},
-                          metrics={m.name: m.to_json() for m in ev.metrics},
-                          details=ev.details)
-    out = SpotsSection().render([record])
-    names = [t.name for t in out.tables]
-    assert names[:4] == ["spots_networks", "spots_per_layer", "spots_pruning",
-                         "spots_ifm_reads"]
-    summary = ev.details["summary"]
-    assert summary[90]["unstructured_cycles"] > summary[90]["cycles"]
-    assert len(out.tables[0].rows) == 4 and out.tables[0].rows[0][1] == "real"
-    assert len(out.tables[1].rows) == 50
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    out.plots[0].draw(Figure())
-
-
-def test_im2col_area_is_synthesised_for_a_small_unit():
-    from accelbench.designs.spots.netlist import im2col_netlist
-    from accelbench.netlist.area import synthesize
-    from accelbench.netlist.build import build_block
-
-    plan = LayerPlan(ConvShape(8, 6, 6, 4, (3, 3), 1, (1, 1, 1, 1)), 1,
-                     SpotsConfig(2, 2, 1, 4), False)
-    report = synthesize(build_block(lambda p: im2col_netlist(p, plan)), "im2col_small")
-    assert report.total_ge > 100 and report.memory_bits > 0
-
-
-def test_netlist_rejects_kernels_wider_than_its_ring():
-    from accelbench.designs.spots.netlist import spots_system
-    from accelbench.netlist.build import build_block
-
-    plan = LayerPlan(ConvShape(2, 6, 6, 2, (5, 5), 1, (0, 0, 0, 0)), 1,
-                     SpotsConfig(2, 2, 1, 2), False)
-    with pytest.raises(ValueError, match="needs more than 2 IM2COL banks"):
-        build_block(lambda p: spots_system(p, plan, 1))
+    name = module_name(design.name, "system")
+    simulated = design.simulator().block  # built, not compiled yet
+    assert to_verilog(simulated, name) == to_verilog(
+        build_block(design.netlists()["system"].build), name)

@@ -32,7 +32,7 @@ import numpy as np
 from accelbench.bits import to_words, word_dtype
 from accelbench.design import Design, EvaluationOptions, Netlist
 from accelbench.errors import NetlistMismatchError, SimulationError, UnknownNameError
-from accelbench.metrics import Evaluation
+from accelbench.metrics import Evaluation, Metric
 from accelbench.netlist.ports import Ports
 from accelbench.netlist.stream import StreamHarness, StreamResult
 from accelbench.workloads import FeatureMapData, FeatureMapWorkload, Workload
@@ -127,6 +127,31 @@ class CodecDesign(Design):
         """Further size counts for number format ``fmt`` (none by default)."""
         return []
 
+    def roundtrip(self, values: np.ndarray, shape: Shape | None = None) -> np.ndarray:
+        """decode(encode(values)); override with a faster path that gives the same words
+        (used on every map of the accuracy runs)."""
+        return self.decode(self.encode(values, shape))
+
+    def layer_entry(self, shape: Shape) -> dict[str, Any]:
+        """Extra per-layer figures for a map of this shape (e.g. the padding a block codec
+        stores); none by default."""
+        return {}
+
+    def extra_metrics(self, options: EvaluationOptions) -> list[Metric]:
+        """Design-specific metrics of an evaluation (e.g. block latency from a simulation,
+        skipped when ``options.sim_words`` is 0); none by default."""
+        return []
+
+    def simulation_map(self, words: np.ndarray, shape: Shape, size: int
+                       ) -> tuple[np.ndarray, Shape | None]:
+        """The part of one map streamed through the netlists during an evaluation: a flat
+        window from its middle, or for shape-aware codecs a smaller map cut from it."""
+        from accelbench.families.codec_eval import map_window, simulation_window
+
+        if self.needs_shape:
+            return map_window(words, shape, size)
+        return simulation_window(words, size), None
+
     # --- netlists ----------------------------------------------------------------
     @abc.abstractmethod
     def build_compressor(self, ports: Ports) -> None:
@@ -182,7 +207,8 @@ class CodecDesign(Design):
         words = to_words(values, self.word_bits)
         streams, sideband = self.compressor_inputs(words, shape)
         res = self._run_harness("compressor", simulator, streams, sideband, stalls)
-        out = {n: res.outputs[n].astype(words.dtype) for n in self.compressed_streams}
+        widths = self.harness("compressor", simulator).ports.stream_outputs
+        out = {n: res.outputs[n].astype(word_dtype(widths[n])) for n in self.compressed_streams}
         return Encoded(out, {}, len(words), shape), res.cycles
 
     def simulate_decompress(self, encoded: Encoded, *, simulator: str = "compiled",

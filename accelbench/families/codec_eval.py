@@ -77,10 +77,7 @@ def _alternative_ratio(measure: SizeMeasure, raw: np.ndarray, bits: np.ndarray,
 def _cosimulate_layer(design: CodecDesign, words: np.ndarray, shape: Shape,
                       options: EvaluationOptions) -> tuple[int, int, int]:
     """Co-simulate a window of one layer; returns (values, compress, decompress cycles)."""
-    if design.needs_shape:
-        window, wshape = map_window(words, shape, options.sim_words)
-    else:
-        window, wshape = simulation_window(words, options.sim_words), None
+    window, wshape = design.simulation_map(words, shape, options.sim_words)
     co = design.cosimulate(window, wshape, simulator=options.simulator)
     return len(window), co.compress_cycles, co.decompress_cycles
 
@@ -150,6 +147,7 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
         }
         if errors is not None:
             entry.update(errors.layer_entry(layer.name))
+        entry.update(design.layer_entry(shape))
         if options.sim_words > 0:
             n, cc, dc = _cosimulate_layer(design, to_words(layer.words[0], w), shape, options)
             sim_words += n
@@ -177,6 +175,7 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
             Metric("netlist_words_checked", sim_words, "word", "none",
                    description="words co-simulated bit-exactly against the golden model"),
         ]
+    metrics += design.extra_metrics(options)
     if options.area:
         from accelbench.netlist.area import area_metrics
 

@@ -3,6 +3,16 @@
 Flow: export the netlist's Verilog, ``synth`` with memories kept as macros, map
 flip-flops and logic onto the IHP SG13G2 cell table (:mod:`accelbench.netlist.cells`),
 count cells. Memories are not synthesised into gates; their bits are reported apart.
+
+Memory model (stated, not measured): every ``pyrtl.MemBlock`` is one macro. A
+synchronous-read memory (its read address comes from a register, which stands for the
+macro's address latch and stays in the flip-flop count: the flow keeps reset registers
+apart from the memory cell) is an SRAM: its bits, words, width and ports are reported,
+never GE, because SRAM area depends on the macro compiler. An asynchronous-read memory
+is a register file: beside its bits, ``regfile_ge_estimate`` gives what it would cost
+mapped onto the cell table's flip-flops (bits x (flip-flop + 2:1 write mux) + a 2:1 mux
+tree per read port and bit), an estimate labelled as such.
+
 The critical path is reported as the longest chain of mapped cells between registers
 and ports (logic levels), beside PyRTL's own 130 nm delay estimate. Results are cached
 on disk by the SHA-256 of the Verilog text and the flow version.
@@ -13,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +41,7 @@ if TYPE_CHECKING:
     from accelbench.metrics import Metric
 
 FLOW_VERSION = "area-flow-2"
+MUX2_GE = cells.CELLS["sg13g2_mux2_1"].ge
 
 
 @dataclass
@@ -49,9 +61,19 @@ class AreaReport:
     tool: str = ""
     verilog_sha256: str = ""
     notes: list[str] = field(default_factory=list)
+    #: bits in synchronous-read memories (SRAM macros) and in register files
+    sram_bits: int = 0
+    regfile_bits: int = 0
+    #: register files mapped onto flip-flops and multiplexers (an estimate, not in total_ge)
+    regfile_ge_estimate: float = 0.0
+    #: wall time of the Yosys run that made this report (a timing: stored in the cache
+    #: with it, left out of :meth:`to_json` so equal netlists give equal reports)
+    synthesis_seconds: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["synthesis_seconds"]
+        return data
 
 
 def _synthesis_commands(top: str) -> list[str]:
@@ -127,9 +149,13 @@ def synthesize(block: pyrtl.Block, top: str, *, use_cache: bool = True) -> AreaR
     cache_file = cache_dir("area") / f"{digest}.json"
     if use_cache and cache_file.exists():
         try:
-            return AreaReport(**json.loads(cache_file.read_text()))
+            report = AreaReport(**json.loads(cache_file.read_text()))
         except (ValueError, TypeError):
             cache_file.unlink(missing_ok=True)  # corrupt entry: synthesise again
+        else:
+            _describe_memories(report, block)
+            return report
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="accelbench-yosys-") as tmp:
         work = Path(tmp)
         (work / "design.v").write_text(verilog)
@@ -137,6 +163,7 @@ def synthesize(block: pyrtl.Block, top: str, *, use_cache: bool = True) -> AreaR
         run_yosys(_synthesis_commands(top), work)
         stat = json.loads((work / "stat.json").read_text())
         netlist = json.loads((work / "netlist.json").read_text())
+    seconds = time.perf_counter() - started
     counts = stat["modules"][f"\\{top}"]["num_cells_by_type"]
     table: dict[str, dict[str, float]] = {}
     comb = seq = 0.0
@@ -157,25 +184,57 @@ def synthesize(block: pyrtl.Block, top: str, *, use_cache: bool = True) -> AreaR
         from accelbench.errors import SynthesisError
 
         raise SynthesisError(f"{top}: cells left unmapped by synthesis: {unknown}")
-    mems = {net.op_param[1] for net in block.logic_subset("m@")}
-    memories = [{"name": m.name, "words": 1 << m.addrwidth, "bits_per_word": m.bitwidth,
-                 "bits": m.bitwidth << m.addrwidth, "rom": isinstance(m, pyrtl.RomBlock)}
-                for m in sorted(mems, key=lambda m: m.name)]
     timing = pyrtl.TimingAnalysis(block)
     with pyrtl.set_working_block(block, no_sanity_check=True):
         logic_um2, _mem_um2 = pyrtl.area_estimation(tech_in_nm=130, block=block)
     report = AreaReport(
         top=top, total_ge=round(comb + seq, 2), combinational_ge=round(comb, 2),
-        sequential_ge=round(seq, 2), flip_flops=flops, cells=table,
-        memory_bits=sum(m["bits"] for m in memories), memories=memories,
+        sequential_ge=round(seq, 2), flip_flops=flops, cells=table, memory_bits=0,
+        memories=[],
         logic_levels=_logic_levels(netlist, top),
         pyrtl_delay_ps=round(float(timing.max_length()), 1),
         pyrtl_area_estimate_ge=round(logic_um2 * 1e6 / cells.NAND2_AREA_UM2, 1),
         tool=yosys_version(), verilog_sha256=hashlib.sha256(verilog.encode()).hexdigest(),
         notes=["pyrtl_area_estimate_ge and pyrtl_delay_ps are PyRTL's own 130 nm estimates, "
-               "a second opinion only (PyRTL sizes muxes by select width)"])
-    atomic_write_text(cache_file, json.dumps(report.to_json(), indent=1))
+               "a second opinion only (PyRTL sizes muxes by select width)"],
+        synthesis_seconds=round(seconds, 2))
+    _describe_memories(report, block)
+    atomic_write_text(cache_file, json.dumps(asdict(report), indent=1))
     return report
+
+
+def memory_table(block: pyrtl.Block) -> list[dict[str, Any]]:
+    """Every memory of ``block``: name, words, width, bits, ports, and whether it is an
+    SRAM (synchronous read) or a register file (asynchronous read)."""
+    reads: dict[Any, int] = {}
+    writes: dict[Any, int] = {}
+    for net in block.logic_subset("m@"):
+        side = reads if net.op == "m" else writes
+        side[net.op_param[1]] = side.get(net.op_param[1], 0) + 1
+    out = []
+    for m in sorted(set(reads) | set(writes), key=lambda m: m.name):
+        words = 1 << m.addrwidth
+        regfile = bool(m.asynchronous)
+        entry = {"name": m.name, "words": words, "bits_per_word": m.bitwidth,
+                 "bits": m.bitwidth * words, "rom": isinstance(m, pyrtl.RomBlock),
+                 "kind": "register file" if regfile else "sram",
+                 "read_ports": reads.get(m, 0), "write_ports": writes.get(m, 0)}
+        if regfile:
+            per_bit = cells.FLIP_FLOP.ge + MUX2_GE * writes.get(m, 0)
+            read_mux = MUX2_GE * m.bitwidth * (words - 1) * reads.get(m, 0)
+            entry["ge_estimate"] = round(entry["bits"] * per_bit + read_mux, 1)
+        out.append(entry)
+    return out
+
+
+def _describe_memories(report: AreaReport, block: pyrtl.Block) -> None:
+    """Fill the memory fields from the block itself (cheap; not taken from the cache)."""
+    report.memories = memory_table(block)
+    report.memory_bits = sum(m["bits"] for m in report.memories)
+    report.sram_bits = sum(m["bits"] for m in report.memories if m["kind"] == "sram")
+    report.regfile_bits = report.memory_bits - report.sram_bits
+    report.regfile_ge_estimate = round(sum(m.get("ge_estimate", 0.0)
+                                           for m in report.memories), 1)
 
 
 def netlist_area(design: Design, netlist: str, *, use_cache: bool = True) -> AreaReport:
@@ -201,4 +260,14 @@ def area_metrics(design: Design, netlist: str, prefix: str | None = None) -> lis
         metrics.append(Metric(f"{name}_memory_bits", report.memory_bits, "bit", "lower",
                               description=f"memory bits of the {netlist} netlist (macros, "
                                           "not in GE)"))
+    if report.synthesis_seconds is not None:
+        metrics.append(Metric(f"{name}_synthesis_seconds", report.synthesis_seconds, "s",
+                              "lower", exact=False,
+                              description=f"Yosys wall time of the {netlist} netlist's "
+                                          "area run (when its cache entry was made)"))
+    if report.regfile_bits:
+        metrics.append(Metric(f"{name}_regfile_ge_estimate", report.regfile_ge_estimate,
+                              "GE", "lower",
+                              description=f"register files of the {netlist} netlist mapped "
+                                          "onto flip-flops (estimate, not in GE)"))
     return metrics

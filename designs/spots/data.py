@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelbench.designs.spots.pruning import quantize_int8
+from accelbench.engines.conv import quantize_int8
 from accelbench.engines.layers import RELU_ZERO_FRACTION, assumed_zero_fraction
 from accelbench.workloads import NetworkData
 

@@ -1,26 +1,82 @@
-"""SPOTS (Soltaniyeh, Martin, Nagarakatte, TACO 2022) as an accelbench engine design."""
+"""SPOTS (Soltaniyeh, Martin, Nagarakatte, TACO 2022) as an accelbench engine design, and
+the same hardware without skipping (its baseline)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-from accelbench.design import Design, EvaluationOptions, Netlist
-from accelbench.designs.spots.plan import LayerPlan, SpotsConfig
-from accelbench.engines.layers import ConvShape
-from accelbench.errors import NetlistMismatchError
-from accelbench.metrics import Evaluation, Metric
+from accelbench.design import EvaluationOptions, Netlist
+from accelbench.designs.spots.data import LayerData, layer_data
+from accelbench.designs.spots.hardware import SpotsHardware, SpotsLimits
+from accelbench.designs.spots.model import LayerCycles, layer_cycles
+from accelbench.designs.spots.plan import (
+    LayerPlan,
+    SpotsConfig,
+    input_block_mask,
+    structural_block_mask,
+    weight_block_mask,
+)
+from accelbench.designs.spots.pruning import (
+    block_prune,
+    block_prune_levels,
+    magnitude_prune_levels,
+    random_block_mask,
+)
+from accelbench.engines.conv import conv_int, crop_real_layer, quantize_int8
+from accelbench.engines.layers import ConvShape, EngineLayer
+from accelbench.errors import AccelbenchError, NetlistMismatchError
+from accelbench.families.engine import Accesses, EngineDesign, LayerResult, NetworkTotals, Sweep
+from accelbench.metrics import Metric
 from accelbench.netlist.area import area_metrics
-from accelbench.workloads import NetworkData, NetworkWorkload, Workload
+from accelbench.netlist.lib import pe_netlist
+from accelbench.workloads import NetworkData
 
-#: the layer the IM2COL area netlist is built for: a ResNet 3x3 conv at 56x56
-IM2COL_REFERENCE = ConvShape(64, 56, 56, 64, (3, 3), 1, (1, 1, 1, 1))
-#: reduced hardware for co-simulation in verify() and evaluate()
-SIM_CONFIG = dict(rows=8, cols=2, subarrays=2)
+SPARSITIES = (0.0, 0.5, 0.7, 0.9)
+#: compiled system simulations by (netlist, simulator kind), shared within a process
+_SIMULATORS: dict = {}
 
 
-class Spots(Design):
+@dataclass(frozen=True)
+class Crop:
+    """A window of a real EfficientNet-Lite0 layer to co-simulate (see crop_real_layer),
+    block-pruned to ``sparsity`` and run in the given mode."""
+
+    layer: str
+    channels: int
+    filters: int
+    window: tuple[int, int]
+    origin: tuple[int, int]
+    sparsity: float
+    split: bool
+
+
+#: crops co-simulated on the published configuration by evaluate() (tall and split mode,
+#: 3x3 stride 2 on the image, 1x1, 5x5 stride-2 depthwise)
+PUBLISHED_CROPS = (
+    Crop("stem", 3, 32, (9, 70), (40, 40), 0.5, False),
+    Crop("block01.expand", 16, 32, (4, 40), (20, 20), 0.7, True),
+    Crop("block03.dw", 16, 16, (9, 56), (10, 0), 0.7, False),
+    Crop("block02.project", 32, 24, (5, 30), (7, 5), 0.5, True),
+)
+
+
+@dataclass
+class PreparedLayer:
+    """What every sweep point of one layer shares: its data, plans per mode, input-block
+    masks per mode and listed-block masks per weight sparsity."""
+
+    data: LayerData
+    plans: dict[bool, LayerPlan]
+    inz: dict[bool, np.ndarray]
+    masks: dict[float, np.ndarray]
+
+
+class Spots(EngineDesign):
     family = "engine"
     technique = "spots"
     summary = ("SPOTS: IM2COL unit (banked local memories on a ring, input streamed once) "
@@ -28,174 +84,294 @@ class Spots(Design):
                "weight blocks and zero input blocks")
     assumed_defaults = (
         "array 32x8 PEs as 4 sub-arrays of 8x8 (default)",
+        "IM2COL banks = 2 x rows = 64 (default): stride 2 in tall mode, up to 8 split",
         "skip block = 8 channels at one kernel position (default)",
         "weights pruned by block magnitude at the skip granularity (default)",
         "input zero flags stored with the activations, 1 bit each (default)",
         "skipped input block costs 1 cycle (default)",
+        "memories sized to hold any EfficientNet-Lite0 layer whole (default)",
+        "int8 activations, weights and outputs: 1 byte per value (default)",
         "ReLU zero fraction 0.5 where a network has no dataset (default)",
     )
 
     def __init__(self, rows: int = 32, cols: int = 8, subarrays: int = 4, block: int = 8,
-                 sparsities: tuple[float, ...] = (0.0, 0.5, 0.7, 0.9),
-                 dense: tuple[int, int] = (16, 16), cosimulate: bool = True) -> None:
-        super().__init__(f"spots-{rows}x{cols}x{subarrays}-b{block}", rows=rows, cols=cols,
-                         subarrays=subarrays, block=block, sparsities=list(sparsities),
-                         dense_array=list(dense))
-        self.config = SpotsConfig(rows, cols, subarrays, block)
+                 banks: int = 0, *, skip: bool = True,
+                 sparsities: Sequence[float] = SPARSITIES, default_sparsity: float = 0.0,
+                 limits: SpotsLimits | None = None, crops: Sequence[Crop] = PUBLISHED_CROPS,
+                 cosimulate: bool = True, seed: int = 0) -> None:
+        config = SpotsConfig(rows, cols, subarrays, block, banks, skip, skip)
+        limits = limits or SpotsLimits()
+        name = f"spots-{rows}x{cols}x{subarrays}-b{block}" + ("" if skip else "-noskip")
+        super().__init__(name, rows=rows, cols=cols, subarrays=subarrays, block=block,
+                         banks=config.banks, skip=skip, sparsities=list(sparsities),
+                         default_sparsity=default_sparsity, limits=asdict(limits))
+        self.config = config
+        self.hw = SpotsHardware(config, limits)
         self.sparsities = tuple(sparsities)
-        self.dense = dense
+        self.default_sparsity = default_sparsity
+        self.crops = tuple(crops)
         self.cosimulate = cosimulate
+        self.seed = seed
+        self._prepared: dict[str, PreparedLayer] = {}
 
-    def _im2col_plan(self) -> LayerPlan:
-        return LayerPlan(IM2COL_REFERENCE, 1, self.config, False)
+    # ---- hardware
+    @property
+    def pes(self) -> int:
+        return self.config.pes
 
     def netlists(self) -> Mapping[str, Netlist]:
-        from accelbench.designs.spots.netlist import im2col_netlist, pe_netlist
-        from accelbench.designs.systolic.netlist import array_netlist
-
-        plan = self._im2col_plan()
-        cfg = self.config
+        cfg, lim = self.config, self.hw.limits
         return {
             "pe": Netlist("pe", pe_netlist, "one MAC with its pass-through registers"),
-            "im2col": Netlist("im2col", lambda p: im2col_netlist(p, plan),
-                              f"IM2COL unit, {plan.lanes} lanes, {plan.banks} local "
-                              "memories, general ring rotator (3x3 stride-1 layer)"),
-            "array": Netlist("array", lambda p: array_netlist(p, cfg.rows, cfg.cols),
-                             f"a plain {cfg.rows}x{cfg.cols} PE array (no split muxes)"),
+            "system": Netlist("system", self.hw.build,
+                              f"the whole accelerator: {cfg.rows}x{cfg.cols} PEs in "
+                              f"{cfg.subarrays} sub-arrays, IM2COL unit with {cfg.banks} "
+                              f"local memories, skip controller, global buffer and weight "
+                              f"lists; layers up to {lim.max_height}x{lim.max_width}x"
+                              f"{lim.max_channels}, kernels up to {lim.max_kernel}"),
         }
 
-    def accepts(self, workload: Workload) -> bool:
-        return isinstance(workload, NetworkWorkload)
+    def memory_sizes(self) -> dict[str, int]:
+        """For the energy model: one global-buffer macro (``values per word`` banks of
+        ``gbuf_words``; the weight-list macros are as large or larger) and one IM2COL local
+        memory (the rf level)."""
+        from accelbench.netlist.lib import VALUES_PER_WORD
 
-    def sim_config(self) -> SpotsConfig:
-        return SpotsConfig(block=min(self.config.block, 4), **SIM_CONFIG)
+        return {"sram": self.hw.limits.gbuf_words * VALUES_PER_WORD,
+                "rf": self.hw.limits.local_words}
+
+    def simulator(self, simulator: str = "compiled"):
+        """The compiled simulation of the ``system`` netlist, built once per netlist and
+        process (SPOTS and its no-skip twin share it: skipping is a layer setting)."""
+        from accelbench.designs.spots.simulate import SpotsSimulator
+
+        key = (self.hw.netlist_key, simulator)
+        if key not in _SIMULATORS:
+            _SIMULATORS[key] = SpotsSimulator(self.hw.netlist_key, simulator)
+        return _SIMULATORS[key]
 
     def verify(self, seed: int = 0) -> None:
-        from accelbench.designs.spots.model import layer_cycles
-        from accelbench.designs.spots.program import dense_weight
-        from accelbench.designs.spots.simulate import run_spots
-        from accelbench.designs.systolic.golden import conv_int
+        """Random layers (tall and split, strides 1 and 2, padding, depthwise) through the
+        ``system`` netlist in one simulation: outputs equal numpy, cycles, issued steps,
+        local-memory reads and loader beats equal the model."""
+        from accelbench.designs.spots.simulate import SpotsLayer
 
         rng = np.random.default_rng(seed)
-        shape = ConvShape(6, 6, 7, 5, (3, 3), 1, (1, 1, 1, 1))
-        for split in (False, True):
-            plan = LayerPlan(shape, 1, self.sim_config(), split)
-            x = rng.integers(-128, 128, (6, 6, 7))
+        lanes = self.config.rows
+        shapes = [(ConvShape(6, 5, lanes + 3, self.config.cols + 2, (3, 3), 1, (1, 1, 1, 1)),
+                   False),
+                  (ConvShape(9, 3, 11, 3 * self.config.cols, (1, 1)), True),
+                  (ConvShape(5, 7, lanes + 5, 3, (3, 3), 2, (0, 1, 0, 1)), False),
+                  (ConvShape(4, 9, 13, 4, (5, 5), 2, (1, 2, 1, 2), 4), False)]
+        layers = []
+        for shape, split in shapes:
+            if split and self.config.subarrays == 1:
+                split = False
+            x = rng.integers(-128, 128, (shape.channels, shape.height, shape.width))
             x[rng.random(x.shape) < 0.6] = 0
-            w = rng.integers(-128, 128, (5, 6, 3, 3))
-            w[rng.random(w.shape) < 0.6] = 0
-            _check(self.name, plan, x, w, run_spots(plan, x, w),
-                   conv_int(x, dense_weight(w, 1), shape), layer_cycles(plan, w, x != 0))
+            w = rng.integers(-128, 128, (shape.filters, shape.channels // shape.groups,
+                                         *shape.kernel))
+            w[rng.random(w.shape) < 0.5] = 0
+            layers.append(SpotsLayer(LayerPlan(shape, self.config, split), x, w))
+        self._check(layers, self.simulator().run(layers))
 
-    def evaluate(self, data: NetworkData, options: EvaluationOptions) -> Evaluation:
-        from accelbench.designs.spots.evaluate import Baselines, evaluate_network
+    def _check(self, layers, runs) -> None:
+        for layer, run in zip(layers, runs, strict=True):
+            plan = layer.plan
+            golden = conv_int(layer.x, layer.weight, plan.shape)
+            if not np.array_equal(run.out, golden):
+                bad = int(np.sum(run.out != golden))
+                raise NetlistMismatchError(f"{self.name}: {bad} outputs differ from numpy "
+                                           f"on {plan.shape}")
+            model = layer_cycles(plan, layer.weight, layer.x != 0)
+            sim = (run.cycles, run.issued_steps, run.local_reads, run.loader_beats)
+            mod = (model.cycles, model.issued_steps, model.local_reads, model.loader_beats)
+            if sim != mod:
+                raise NetlistMismatchError(
+                    f"{self.name}: simulated (cycles, issued steps, local reads, loader "
+                    f"beats) = {sim}, model {mod} on {plan.shape}")
 
-        res = evaluate_network(data, self.config, sparsities=self.sparsities,
-                               baselines=Baselines(*self.dense))
-        metrics = [Metric("total_cycles", res["summary"][0]["cycles"] if 0 in
-                          res["summary"] else res["summary"][min(res["summary"])]["cycles"],
-                          "cycles", "lower", description="at the lowest weight sparsity")]
-        first = min(res["summary"])
-        metrics.append(Metric("utilisation", round(res["summary"][first]["utilisation"], 6),
-                              "", "higher", description="issued MACs on present weights / "
-                                                        "(PEs x cycles), lowest sparsity"))
-        for pct, s in res["summary"].items():
-            metrics += [
-                Metric(f"cycles_s{pct}", s["cycles"], "cycles", "lower",
-                       description=f"{pct} % of the weight blocks pruned"),
-                Metric(f"speedup_vs_dense_s{pct}", round(s["speedup_vs_dense"], 6), "x",
-                       "higher", description=f"dense {self.dense[0]}x{self.dense[1]} OS "
-                                             "array cycles / SPOTS cycles"),
-                Metric(f"speedup_vs_eyeriss_s{pct}", round(s["speedup_vs_eyeriss"], 6), "x",
-                       "higher", description="Eyeriss-like 12x14 RS model / SPOTS"),
-            ]
-        for pct in sorted({first, max(res["summary"])}):
-            metrics.append(Metric(f"ifm_local_reads_s{pct}",
-                                  res["summary"][pct]["local_reads"], "words", "lower",
-                                  description="IM2COL local-memory reads"))
-        metrics += [
-            Metric("noskip_cycles", res["noskip_cycles"], "cycles", "lower"),
-            Metric("dense_cycles", res["dense_cycles"], "cycles", "lower",
-                   description=f"dense {self.dense[0]}x{self.dense[1]} OS systolic array"),
-            Metric("eyeriss_cycles", res["eyeriss_cycles"], "cycles", "lower",
-                   description="Eyeriss-like 12x14 row-stationary model"),
-            Metric("ifm_dram_reads", res["ifm_words"], "words", "lower",
-                   description="input maps streamed once (DRAM -> global buffer -> IM2COL)"),
-            Metric("dense_ifm_sram_reads", res["dense_patch_sram_reads"], "words", "lower",
-                   description="dense array: lowered patches read from SRAM"),
-            Metric("dense_ifm_dram_reads", res["dense_lowered_dram_reads"], "words", "lower",
-                   description="dense array: lowered (im2col) input read from DRAM once"),
-            Metric("real_activation_layers", res["real_layers"], "", "none",
-                   description="layers with activations from a real dataset"),
-            Metric("compute_layers", res["compute_layers"], "", "none"),
-            Metric("model_seconds", res["model_seconds"], "s", "lower", exact=False,
-                   description="SPOTS + baseline models for the whole network"),
-        ]
-        notes = []
-        details = {"per_layer": res["layers"], "summary": res["summary"],
-                   "config": {"rows": self.config.rows, "cols": self.config.cols,
-                              "subarrays": self.config.subarrays,
-                              "block": self.config.block, "defaults": True},
-                   "activations": (f"real: {data.dataset.name} dataset, image {data.image}, "
-                                   "int8") if data.has_real_data else
-                   "assumed: i.i.d. zeros, ReLU outputs 0.5 (default), others 0",
-                   "weights": ("real weights, block-magnitude pruned" if data.has_real_data
-                               else "no weights: random block pruning")}
+    # ---- evaluation
+    def sweep(self) -> Sweep | None:
+        if not self.config.skip_weights:
+            return None  # nothing skipped: pruning changes no cycle
+        return Sweep("weight_sparsity", self.sparsities, self.default_sparsity,
+                     unit="fraction of skip blocks pruned")
+
+    def layers(self, data: NetworkData) -> Sequence[EngineLayer]:
+        self._prepared = {}  # one network at a time
+        return super().layers(data)
+
+    def _prepare(self, layer: EngineLayer, data: NetworkData) -> PreparedLayer:
+        if layer.name not in self._prepared:
+            ld = layer_data(data, layer.name, seed=self.seed)
+            modes = self.config.modes(layer.shape.stride)
+            if not modes:
+                raise AccelbenchError(f"{self.name}: layer {layer.name!r} has stride "
+                                      f"{layer.shape.stride}, more than {self.config.banks}"
+                                      " IM2COL banks serve")
+            plans = {m: LayerPlan(layer.shape, self.config, m) for m in modes}
+            inz = {m: input_block_mask(plans[m], ld.nonzero) for m in modes}
+            sparsities = self.sparsities if self.sweep() else (0.0,)
+            masks = base_masks(plans[modes[0]].tall, ld.weight, sparsities,
+                               [self.seed, data.network.position(layer.name)])
+            self._prepared[layer.name] = PreparedLayer(ld, plans, inz, masks)
+        return self._prepared[layer.name]
+
+    def best(self, prep: PreparedLayer, mask: np.ndarray) -> LayerCycles:
+        """The faster mode (the compiler's choice) for the listed blocks ``mask``."""
+        return min((layer_cycles(plan, base_mask=mask, inz=prep.inz[m])
+                    for m, plan in prep.plans.items()), key=lambda r: r.cycles)
+
+    def evaluate_layer(self, layer: EngineLayer, data: NetworkData, point: Any) -> LayerResult:
+        prep = self._prepare(layer, data)
+        res = self.best(prep, prep.masks[0.0 if point is None else point])
+        plan = prep.plans[res.split]
+        from accelbench.designs.spots.program import layer_fits
+
+        return LayerResult(
+            cycles=res.cycles, macs=layer.macs, issued_macs=res.useful_pe_steps,
+            accesses=spots_accesses(self.hw, plan, res), real=prep.data.source == "real",
+            details={"shape": [layer.shape.channels, layer.shape.height, layer.shape.width,
+                               layer.shape.filters, *layer.shape.kernel, layer.shape.stride],
+                     "groups": layer.groups, "mode": "split" if res.split else "tall",
+                     "activations": prep.data.source,
+                     "input_zero_fraction": round(prep.data.zero_fraction, 4),
+                     "listed_blocks": res.details["listed_blocks"],
+                     "fits_netlist": layer_fits(self.hw, plan, res.entries)})
+
+    def extra_metrics(self, data: NetworkData, options: EvaluationOptions,
+                      totals: NetworkTotals) -> tuple[list[Metric], dict]:
+        beyond = sum(not r.details["fits_netlist"] for _, r in totals.results)
+        metrics = [Metric("layers_beyond_netlist", beyond, "", "none",
+                          description="layers larger than the system netlist's limits "
+                                      "(memories, sizes); the model still counts them")]
+        details: dict[str, Any] = {
+            "config": {"rows": self.config.rows, "cols": self.config.cols,
+                       "subarrays": self.config.subarrays, "block": self.config.block,
+                       "banks": self.config.banks, "skip": self.config.skip_weights,
+                       "defaults": True},
+            "limits": asdict(self.hw.limits),
+            "activations": (f"real: {data.dataset.name} dataset, image {data.image}, int8"
+                            if data.has_real_data else
+                            "assumed: i.i.d. zeros, ReLU outputs 0.5 (default), others 0"),
+            "weights": ("real weights, block-magnitude pruned" if data.has_real_data
+                        else "no weights: random block pruning")}
+        if self.sweep() and data.has_real_data:
+            details["pruning"] = self._element_pruning(data, totals)
         if self.cosimulate and data.has_real_data and options.sim_words > 0:
-            crop = self._cosimulate_crop(data)
-            details["cosimulation"] = crop
-            metrics.append(Metric("cosim_layers_exact", crop["layers"], "", "higher",
-                                  description="real cropped layers co-simulated bit-exactly "
-                                              "with model-exact cycles"))
-        if options.area:
-            metrics += area_metrics(self, "pe")
-            pe = metrics[-2].value
-            metrics.append(Metric("array_ge_estimate", round(pe * self.config.pes, 1), "GE",
-                                  "lower", description="PEs x one synthesised PE (skew, "
-                                                       "readout, split muxes excluded)"))
-            metrics += area_metrics(self, "im2col")
-            plan = self._im2col_plan()
-            metrics.append(Metric("im2col_memory_bits", plan.slots * plan.shape.width
-                                  * plan.shape.channels * (8 + 1), "bits", "lower",
-                                  description="local memories for the reference layer: "
-                                              "(kh + stride) rows x W x C x (8 + 1 flag)"))
-        return Evaluation(metrics, details=details, notes=notes)
+            crops = self.cosimulate_crops(data, options.simulator)
+            details["cosimulation"] = crops
+            metrics.append(Metric("cosim_layers_exact", len(crops), "", "higher",
+                                  description="real cropped layers through the system "
+                                              "netlist: bit-exact, model-exact cycles"))
+        if options.area and self.config.skip_weights:  # the no-skip twin: the same netlist
+            metrics += area_metrics(self, "pe") + area_metrics(self, "system")
+        return metrics, details
 
-    def _cosimulate_crop(self, data: NetworkData) -> dict:
-        """Co-simulate a few cropped real layers on the reduced configuration."""
-        from accelbench.designs.spots.crops import crop_layer
-        from accelbench.designs.spots.model import layer_cycles
-        from accelbench.designs.spots.program import dense_weight
-        from accelbench.designs.spots.simulate import run_spots
-        from accelbench.designs.systolic.golden import conv_int
+    def _element_pruning(self, data: NetworkData, totals: NetworkTotals) -> list[dict]:
+        """Cycles with element-wise magnitude pruning of the real weights, beside the
+        block-wise default, at every sparsity."""
+        element = dict.fromkeys(self.sparsities, 0)
+        for layer, _ in totals.results:
+            prep = self._prepare(layer, data)
+            tall = next(iter(prep.plans.values())).tall
+            masks = (base_masks(tall, prep.data.weight, self.sparsities, [], element=True)
+                     if prep.data.weight is not None else prep.masks)
+            for s in self.sparsities:
+                element[s] += self.best(prep, masks[s]).cycles
+        return [{"sparsity": s, "element_cycles": c} for s, c in element.items()]
 
-        cfg = self.sim_config()
-        picks = [("block01.expand", 8, 8, (6, 8), False),
-                 ("block03.dw", 8, 8, (9, 9), False)]
-        done = []
-        for name, ch, fl, win, split in picks:
-            real = data.real_layer(name)
+    def cosimulate_crops(self, data: NetworkData, simulator: str = "compiled") -> list[dict]:
+        """Co-simulate the real cropped layers through the ``system`` netlist (one
+        simulation, layer after layer); raise on any difference."""
+
+        layers = []
+        for crop in self.crops:
+            real = data.real_layer(crop.layer)
             if real is None:
-                continue
-            crop = crop_layer(real, channels=ch, filters=fl, window=win,
-                              origin=(20, 20), sparsity=0.7, cols=cfg.cols, block=cfg.block)
-            plan = LayerPlan(crop.shape, crop.groups, cfg, split)
-            run = run_spots(plan, crop.x, crop.weight)
-            _check(self.name, plan, crop.x, crop.weight, run,
-                   conv_int(crop.x, dense_weight(crop.weight, crop.groups), crop.shape),
-                   layer_cycles(plan, crop.weight, crop.x != 0))
-            done.append({"layer": name, "cycles": run.cycles, "issued": run.issued_steps})
-        return {"layers": len(done), "crops": done}
+                raise AccelbenchError(f"{self.name}: no real layer {crop.layer!r} to crop")
+            layers.append(crop_layer(real, crop, self.config))
+        runs = self.simulator(simulator).run(layers)
+        self._check(layers, runs)
+        return [{"layer": c.layer, "shape": list(asdict(layer.plan.shape).values()),
+                 "mode": "split" if c.split else "tall", "sparsity": c.sparsity,
+                 "cycles": run.cycles, "issued_steps": run.issued_steps}
+                for c, layer, run in zip(self.crops, layers, runs, strict=True)]
 
 
-def _check(name, plan, x, w, run, golden, predicted) -> None:
-    if not np.array_equal(run.out, golden):
-        bad = int(np.sum(run.out != golden))
-        raise NetlistMismatchError(f"{name}: {bad} outputs differ from numpy on "
-                                   f"{plan.shape}")
-    if (run.cycles, run.issued_steps, run.local_reads) != (
-            predicted.cycles, predicted.issued_steps, predicted.local_reads):
-        sim = (run.cycles, run.issued_steps, run.local_reads)
-        mod = (predicted.cycles, predicted.issued_steps, predicted.local_reads)
-        raise NetlistMismatchError(f"{name}: simulated (cycles, issued steps, local reads) "
-                                   f"= {sim}, model {mod}")
+class SpotsNoSkip(Spots):
+    """The same SPOTS hardware with skipping switched off (every structurally present
+    block listed, input flags ignored): the baseline that isolates what skipping buys."""
+
+    technique = "spots-noskip"
+    baseline_for = ("spots",)
+    summary = ("SPOTS hardware without skipping: the same IM2COL unit and array, every "
+               "block issued (baseline of spots)")
+
+    def __init__(self, rows: int = 32, cols: int = 8, subarrays: int = 4, block: int = 8,
+                 banks: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("sparsities", (0.0,))
+        super().__init__(rows, cols, subarrays, block, banks, skip=False, **kwargs)
+
+
+def crop_layer(real, crop: Crop, config: SpotsConfig):
+    """A :class:`SpotsLayer` from a real layer: cropped, block-pruned, int8."""
+    from accelbench.designs.spots.simulate import SpotsLayer
+
+    rc = crop_real_layer(real, channels=crop.channels, filters=crop.filters,
+                         window=crop.window, origin=crop.origin)
+    pruned = block_prune(rc.weight, rc.shape.groups, config.cols, config.block,
+                         crop.sparsity)
+    return SpotsLayer(LayerPlan(rc.shape, config, crop.split), rc.x, rc.int_weight(pruned))
+
+
+def base_masks(tall: LayerPlan, weight: np.ndarray | None, sparsities: Sequence[float],
+               seed: list[int], *, element: bool = False) -> dict[float, np.ndarray]:
+    """Listed blocks at ``cols`` filters per tile for each weight sparsity: real weights
+    pruned block-wise by magnitude (``element``: element-wise, for contrast) and
+    quantised with the unpruned layer's scale; without weights, a random fraction of the
+    blocks (what block-magnitude pruning of i.i.d. weights removes)."""
+    if weight is not None:
+        cfg = tall.config
+        levels = (magnitude_prune_levels(weight, sparsities) if element else
+                  block_prune_levels(weight, tall.groups, cfg.cols, cfg.block, sparsities))
+        _, scale = quantize_int8(weight)
+        return {s: weight_block_mask(tall, quantize_int8(pruned, scale)[0])
+                for s, pruned in zip(sparsities, levels, strict=True)}
+    structural = structural_block_mask(tall)
+    return {s: random_block_mask(structural, s, np.random.default_rng([*seed, round(s * 1000)]))
+            for s in sparsities}
+
+
+def spots_accesses(hw: SpotsHardware, plan: LayerPlan, res: LayerCycles) -> Accesses:
+    """Bytes per memory level and operand of one layer, as the netlist moves them.
+
+    1 byte per activation, weight and output (int8), 1 bit per zero flag, metadata
+    entries of ceil(entry bits / 8) bytes. DRAM: the input map once, the compacted weight
+    lists once (listed blocks' real weights + entries), the outputs once. SRAM: the
+    global buffer (input written once, streamed once by the loader) and the weight lists
+    (written once; each issued step reads one weight per real filter, each pixel tile
+    fetches every entry once). RF: the IM2COL local memories (every input word and its
+    flag written once; each issued step reads one word per valid lane, each listed
+    block one flag word per valid lane). Banks that hold no real column are gated.
+    """
+    sh = plan.shape
+    g = plan.config.block
+    eh, ew = plan.out_hw
+    inputs = sh.channels * sh.height * sh.width
+    flag_bits = sh.height * sh.width * plan.channel_blocks * g
+    meta_bytes = math.ceil(hw.meta.width / 8)
+    lists = res.weight_values + res.entries * meta_bytes
+    acc = Accesses()
+    acc.add("dram", "ifmap", "read", inputs)
+    acc.add("sram", "ifmap", "write", inputs)
+    acc.add("sram", "ifmap", "read", res.gbuf_reads)
+    acc.add("rf", "ifmap", "write", inputs + math.ceil(flag_bits / 8))
+    acc.add("rf", "ifmap", "read", res.local_reads + math.ceil(res.flag_reads * g / 8))
+    acc.add("dram", "weight", "read", lists)
+    acc.add("sram", "weight", "write", lists)
+    acc.add("sram", "weight", "read",
+            res.weight_reads + res.entries * eh * plan.pixel_tiles * meta_bytes)
+    acc.add("dram", "ofmap", "write", sh.filters * eh * ew)
+    return acc

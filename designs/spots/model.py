@@ -3,9 +3,12 @@
 Per layer: the controller walks output rows r, pixel tiles t, filter tiles f; a tile
 costs T = sum over its listed blocks of (block size if the input block has a non-zero
 activation, else 1), or 1 if nothing is listed. A tile's last step is held until
-``rows_per_sub`` cycles after the previous tile's (column readout), and an output row
-starts only when the loader has streamed the input rows it needs; the loader only
-overwrites a local-memory row once no later output row needs it.
+``rows_per_sub`` cycles after the previous tile's (column readout). An output row starts
+``FRONT_END_LATENCY`` cycles after the loader has streamed the input rows it needs (the
+front end fetches its first entry and reads the zero flags), and not before the previous
+row's last step; the loader overwrites a local-memory row only once no later output row
+needs it, one cycle after the last step that read it (``LOADER_RELEASE``). The last
+output leaves ``ISSUE_TO_ARRAY`` + rows (+ cols) cycles after the last step.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accelbench.designs.spots.control import FRONT_END_LATENCY, ISSUE_TO_ARRAY
 from accelbench.designs.spots.plan import (
     LayerPlan,
     input_block_mask,
@@ -24,7 +28,7 @@ from accelbench.designs.spots.plan import (
 
 
 @dataclass
-class LayerResult:
+class LayerCycles:
     cycles: int
     issued_steps: int  # steps that carried data into the array
     tile_steps: int  # sum of tile costs (issued steps + skipped blocks + empty tiles)
@@ -36,6 +40,8 @@ class LayerResult:
     useful_pe_steps: int  # issued MAC slots on weights of the filter's own group
     split: bool
     tiles: int
+    entries: int  # weight-list entries (listed blocks; 1 for a tile with none listed)
+    weight_values: int  # weights stored in the listed blocks (real filters and channels)
     details: dict = field(default_factory=dict)
 
 
@@ -51,9 +57,13 @@ def plan_mask(plan: LayerPlan, base: np.ndarray) -> np.ndarray:
     return padded.reshape(ft, p, -1).any(axis=1)
 
 
+#: cycles from an output row's last step to the loader's first beat into a slot it frees
+LOADER_RELEASE = 2
+
+
 def tile_costs(plan: LayerPlan, wl: np.ndarray,
-               inz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(T, issued, listed): E_h x pixel tiles x filter tiles arrays, from the listed
+               inz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, issued): E_h x pixel tiles x filter tiles arrays, from the listed
     blocks ``wl`` (F x B) and the input block mask ``inz`` (B x E_h x pixel tiles)."""
     wl = wl.astype(np.int64)
     sizes = plan.block_sizes.astype(np.int64)
@@ -66,8 +76,7 @@ def tile_costs(plan: LayerPlan, wl: np.ndarray,
     cost[listed == 0, :] = 1
     eh, tw = inz.shape[1], inz.shape[2]
     shape = (plan.filter_tiles, eh, tw)
-    return (cost.reshape(shape).transpose(1, 2, 0), issued.reshape(shape).transpose(1, 2, 0),
-            np.broadcast_to(listed[:, None, None], shape).transpose(1, 2, 0))
+    return cost.reshape(shape).transpose(1, 2, 0), issued.reshape(shape).transpose(1, 2, 0)
 
 
 def _schedule(plan: LayerPlan, cost: np.ndarray) -> int:
@@ -88,14 +97,14 @@ def _schedule(plan: LayerPlan, cost: np.ndarray) -> int:
             first = 1 if y == 0 else ld_last[-1] + 1
             need_d = (y - ns + pt) // s + 1
             if need_d > 0:
-                first = max(first, row_end[need_d - 1] + 1)
+                first = max(first, row_end[need_d - 1] + LOADER_RELEASE)
             ld_last.append(first + beats - 1)
 
     e_prev = None
     for r in range(eh):
         need = min(r * s + kh - pt, h)
         load_until(need)
-        ready = ld_last[need - 1] + 1 if need > 0 else 1
+        ready = ld_last[need - 1] + 1 + FRONT_END_LATENCY
         start = max(ready, (e_prev + 1) if e_prev is not None else 1)
         row = cost[r].reshape(-1)
         e = start + int(row[0]) - 1
@@ -111,7 +120,7 @@ def _schedule(plan: LayerPlan, cost: np.ndarray) -> int:
 def drain(plan: LayerPlan) -> int:
     """Cycles after the last step's issue until the last output row, inclusive."""
     rows = plan.config.rows_per_sub if plan.split else plan.config.rows
-    return rows + plan.config.cols
+    return ISSUE_TO_ARRAY + rows + plan.config.cols
 
 
 def valid_lane_counts(plan: LayerPlan) -> np.ndarray:
@@ -132,7 +141,7 @@ def valid_lane_counts(plan: LayerPlan) -> np.ndarray:
 
 def layer_cycles(plan: LayerPlan, weight: np.ndarray | None = None,
                  nonzero: np.ndarray | None = None, *, base_mask: np.ndarray | None = None,
-                 inz: np.ndarray | None = None) -> LayerResult:
+                 inz: np.ndarray | None = None) -> LayerCycles:
     """Cycles and reads of one layer. ``weight``: O x C/groups x kh x kw (None: dense)
     or ``base_mask``: listed blocks at ``cols`` filters per tile; ``nonzero``: C x H x W
     bool activation mask (None: no zero blocks) or ``inz`` from
@@ -146,7 +155,7 @@ def layer_cycles(plan: LayerPlan, weight: np.ndarray | None = None,
         inz = input_block_mask(plan, nonzero)
     elif not plan.config.skip_inputs:
         inz = np.ones_like(inz)
-    cost, issued, listed = tile_costs(plan, wl, inz)
+    cost, issued = tile_costs(plan, wl, inz)
     e_last = _schedule(plan, cost)
     cycles = e_last + drain(plan)
     # reads: issued steps read one word per valid lane; every listed block reads flags
@@ -169,9 +178,11 @@ def layer_cycles(plan: LayerPlan, weight: np.ndarray | None = None,
     pairs = structural_pairs(plan) * wl  # F x B
     useful = int((pairs @ (inz.reshape(plan.blocks, -1) * per_block_lanes)).sum())
     c, h, w = plan.shape.channels, plan.shape.height, plan.shape.width
-    return LayerResult(
+    return LayerCycles(
         cycles=int(cycles), issued_steps=issued_total, tile_steps=int(cost.sum()),
         loader_beats=h * plan.column_blocks * c, local_reads=data_reads,
         flag_reads=flag_reads, gbuf_reads=c * h * w, weight_reads=weight_reads,
         useful_pe_steps=useful, split=plan.split, tiles=int(cost.size),
-        details={"listed_blocks": int(listed[0, 0].sum()) if listed.size else 0})
+        entries=int(np.maximum(wl.sum(axis=1), 1).sum()),
+        weight_values=int(pairs.sum()),
+        details={"listed_blocks": int(wl.sum())})

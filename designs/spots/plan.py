@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -33,23 +33,55 @@ import numpy as np
 from accelbench.engines.layers import ConvShape
 
 
+def _power_of_two(n: int) -> bool:
+    return n >= 1 and not n & (n - 1)
+
+
 @dataclass(frozen=True)
 class SpotsConfig:
     """Hardware parameters. The defaults are labelled "default" wherever shown: the
-    paper's exact array shape and skip granularity are not known here."""
+    paper's exact array shape and skip granularity are not known here.
+
+    ``banks``: IM2COL local memories (a power of two, at least ``rows``; default the
+    smallest power of two >= 2 x rows, so a stride-2 layer runs in tall mode). A layer
+    with stride s runs in a mode whose lanes x s fit the banks.
+    """
 
     rows: int = 32
     cols: int = 8
     subarrays: int = 4
     block: int = 8
+    banks: int = 0  # 0: the default above
     skip_weights: bool = True
     skip_inputs: bool = True
 
     def __post_init__(self) -> None:
         if self.rows % self.subarrays:
             raise ValueError(f"rows {self.rows} not divisible by subarrays {self.subarrays}")
-        if self.block < 1 or self.block & (self.block - 1):
+        if not _power_of_two(self.block):
             raise ValueError(f"block must be a power of two, got {self.block}")
+        if not self.banks:
+            object.__setattr__(self, "banks", 1 << (2 * self.rows - 1).bit_length())
+        if not _power_of_two(self.banks) or self.banks < self.rows:
+            raise ValueError(f"banks must be a power of two >= rows {self.rows}, got "
+                             f"{self.banks}")
+
+    @property
+    def skipping(self) -> SpotsConfig:
+        return replace(self, skip_weights=True, skip_inputs=True)
+
+    @property
+    def no_skip(self) -> SpotsConfig:
+        return replace(self, skip_weights=False, skip_inputs=False)
+
+    def max_stride(self, split: bool) -> int:
+        """The largest stride a mode can run (lanes x stride <= banks)."""
+        return self.banks // (self.rows_per_sub if split else self.rows)
+
+    def modes(self, stride: int) -> tuple[bool, ...]:
+        """The modes (split?) that can run a layer of ``stride``."""
+        candidates = (False, True) if self.subarrays > 1 else (False,)
+        return tuple(m for m in candidates if stride <= self.max_stride(m))
 
     @property
     def rows_per_sub(self) -> int:
@@ -59,18 +91,33 @@ class SpotsConfig:
     def pes(self) -> int:
         return self.rows * self.cols
 
-    def label(self) -> str:
-        return f"{self.rows}x{self.cols}/{self.subarrays}"
-
 
 @dataclass(frozen=True)
 class LayerPlan:
     """A convolution (all groups) on a SPOTS configuration in one mode."""
 
     shape: ConvShape  # channels/filters of the whole layer
-    groups: int
     config: SpotsConfig
     split: bool
+
+    def __post_init__(self) -> None:
+        if self.split and self.config.subarrays == 1:
+            raise ValueError("split mode needs more than one sub-array")
+
+    @property
+    def feasible(self) -> bool:
+        """The mode's lanes x stride fit the IM2COL banks (every lane its own bank)."""
+        return self.lanes * self.stride <= self.config.banks
+
+    @property
+    def tall(self) -> LayerPlan:
+        """The same layer in tall mode (``cols`` filters per tile: the tiling of the
+        listed-block masks)."""
+        return replace(self, split=False)
+
+    @property
+    def groups(self) -> int:
+        return self.shape.groups
 
     @property
     def lanes(self) -> int:
@@ -86,8 +133,8 @@ class LayerPlan:
 
     @property
     def banks(self) -> int:
-        """IM2COL local memories: ``stride * lanes`` so every lane reads its own bank."""
-        return self.stride * self.lanes
+        """IM2COL local memories (input column x lives in bank x mod banks)."""
+        return self.config.banks
 
     @property
     def slots(self) -> int:
@@ -118,7 +165,8 @@ class LayerPlan:
 
     @property
     def column_blocks(self) -> int:
-        """Column groups of ``banks`` columns per input row (XB)."""
+        """Column blocks of ``banks`` columns per input row (XB): the loader's beats per
+        channel and input row."""
         return math.ceil(self.shape.width / self.banks)
 
     @cached_property

@@ -77,10 +77,3 @@ def random_block_mask(structural: np.ndarray, sparsity: float,
     keep = structural.copy().reshape(-1)
     keep[rng.permutation(live)[:n_prune]] = False
     return keep.reshape(structural.shape)
-
-
-def quantize_int8(x: np.ndarray) -> tuple[np.ndarray, float]:
-    """Symmetric per-tensor int8: round(x / scale), scale = max|x| / 127."""
-    peak = float(np.max(np.abs(x))) if x.size else 0.0
-    scale = peak / 127 if peak > 0 else 1.0
-    return np.clip(np.rint(x / scale), -127, 127).astype(np.int64), scale

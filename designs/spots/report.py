@@ -1,5 +1,12 @@
-"""The SPOTS report section: speedups per network and sparsity, per-layer CSV, input
-reads, area, and the speed of the closed-form models against trace-driven SCALE-Sim."""
+"""The SPOTS report section: cycles and speedups per network and weight sparsity against
+the baselines' own records, per-layer CSV, pruning, input reads, area, and the speed of
+the closed-form models against trace-driven SCALE-Sim.
+
+Records are chosen by technique: SPOTS's own (``technique == "spots"``) and its
+baselines' (``record.belongs_to("spots")``); a speedup divides a baseline record's
+``total_cycles`` by SPOTS's cycles at a sweep point, matching records by workload id.
+Sweeps come from ``details["sweep"]``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,9 @@ from dataclasses import dataclass
 from accelbench.records import ResultRecord
 from accelbench.report.sections import Plot, SectionOutput, Table
 
+TECHNIQUE = "spots"
+#: baselines whose cycles SPOTS is compared with (engines with ``total_cycles``)
+CYCLE_BASELINES = ("spots-noskip", "systolic", "eyeriss-like")
 PAPER_NOTE = ("Paper (SPOTS, TACO 2022): 1.74x faster than Eyeriss and 2.16x than Gemmini "
               "on average; its array, pruning and networks differ from these defaults, so "
               "the figures are context, not the same measurement.")
@@ -22,246 +32,319 @@ def _fmt(value, digits: int = 3):
     return None if value is None else round(value, digits)
 
 
+def _ratio(num, den, digits: int = 3):
+    return _fmt(num / den, digits) if num is not None and den else None
+
+
+def _points(record: ResultRecord) -> list[dict]:
+    return record.details.get("sweep", {}).get("points", [])
+
+
+def _pct(value: float) -> int:
+    return round(value * 100)
+
+
+def _real(record: ResultRecord) -> bool:
+    return record.details.get("activations", "").startswith("real")
+
+
+@dataclass
+class _Records:
+    spots: list[ResultRecord]
+    baselines: list[ResultRecord]  # engines with total_cycles, by CYCLE_BASELINES
+    others: list[ResultRecord]  # every record of the technique's family of designs
+
+    def baseline_designs(self) -> list[str]:
+        order = {t: i for i, t in enumerate(CYCLE_BASELINES)}
+        return sorted({r.design for r in self.baselines},
+                      key=lambda d: (order[self.technique_of(d)], d))
+
+    def technique_of(self, design: str) -> str:
+        return next(r.technique for r in self.baselines if r.design == design)
+
+    def baseline(self, design: str, workload: str) -> ResultRecord | None:
+        return next((r for r in self.baselines
+                     if r.design == design and r.workload.get("id") == workload), None)
+
+    def baseline_cycles(self, design: str, workload: str) -> int | None:
+        rec = self.baseline(design, workload)
+        return None if rec is None else rec.value("total_cycles")
+
+
+def select(records: Sequence[ResultRecord]) -> _Records:
+    mine = [r for r in records if r.belongs_to(TECHNIQUE)]
+    return _Records([r for r in mine if r.technique == TECHNIQUE],
+                    [r for r in mine if r.technique in CYCLE_BASELINES
+                     and r.value("total_cycles") is not None], mine)
+
+
 @dataclass
 class SpotsSection:
     name: str = "spots"
     order: int = 40
 
     def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
-        spots = [r for r in records if r.design.startswith("spots-")]
-        if not spots:
+        chosen = select(records)
+        if not chosen.spots:
             return None
-        tables = [self._networks(spots), self._per_layer(spots), self._pruning(spots),
-                  self._reads(spots),
-                  self._area(records), self._speed(records), self._scalesim(records)]
-        tables = [t for t in tables if t is not None]
-        cfg = spots[0].details.get("config", {})
-        text = (f"SPOTS ({spots[0].design}: {cfg.get('rows')}x{cfg.get('cols')} PEs in "
-                f"{cfg.get('subarrays')} sub-arrays, skip block {cfg.get('block')} channels, "
-                "all labelled defaults) against the same array without skipping, a dense "
-                "16x16 output-stationary systolic array and an Eyeriss-like 12x14 "
-                "row-stationary model. Cycles come from closed-form models that equal the "
-                "netlists' simulated cycle counts on every co-simulated layer (tests and "
-                "`cosim_layers_exact`). Weight sparsity = fraction of skip blocks pruned by "
-                "magnitude. " + PAPER_NOTE)
+        tables = [networks_table(chosen), per_layer_table(chosen), pruning_table(chosen),
+                  reads_table(chosen), area_table(chosen), speed_table(chosen),
+                  scalesim_table(chosen)]
+        cfg = chosen.spots[0].details.get("config", {})
+        names = ", ".join(chosen.baseline_designs()) or "no baseline records"
+        text = (f"SPOTS ({chosen.spots[0].design}: {cfg.get('rows')}x{cfg.get('cols')} PEs "
+                f"in {cfg.get('subarrays')} sub-arrays, {cfg.get('banks')} IM2COL banks, "
+                f"skip block {cfg.get('block')} channels, all labelled defaults) against "
+                f"the baselines' own records ({names}). Cycles come from closed-form models "
+                "that equal the netlists' simulated cycle counts on every co-simulated "
+                "layer (tests, `accelbench verify` and `cosim_layers_exact`: real cropped "
+                "EfficientNet-Lite0 layers through the published system netlist). Weight "
+                "sparsity = fraction of skip blocks pruned by magnitude. " + PAPER_NOTE)
         return SectionOutput("SPOTS: sparse systolic GEMM with an IM2COL unit", text=text,
-                             tables=tables,
-                             plots=[_speedup_plot(spots), *_layer_plots(spots)])
+                             tables=[t for t in tables if t is not None],
+                             plots=[speedup_plot(chosen), *layer_plots(chosen)])
 
-    def _networks(self, spots) -> Table:
-        rows = []
-        for r in sorted(spots, key=_network):
-            for pct, s in sorted(r.details.get("summary", {}).items(), key=lambda kv: int(kv[0])):
-                acts = r.details.get("activations", "")
-                rows.append([_network(r), "real" if acts.startswith("real") else "assumed",
-                             int(pct),
-                             s["cycles"], _fmt(s["speedup_vs_dense"]),
-                             _fmt(s["speedup_vs_noskip"]), _fmt(s["speedup_vs_eyeriss"]),
-                             _fmt(s["utilisation"])])
-        return Table("spots_networks", "SPOTS per network and weight sparsity",
-                     ["network", "activations", "weight sparsity %", "SPOTS cycles",
-                      "speedup vs dense 16x16", "speedup vs SPOTS no-skip",
-                      "speedup vs Eyeriss-like", "PE utilisation"], rows,
-                     notes=["activations: real = EfficientNet-Lite0 dataset (one image, "
-                            "int8); assumed = i.i.d. zeros with fraction 0.5 after ReLU "
-                            "(default), 0 elsewhere.",
-                            "SPOTS and the dense array have 256 PEs, Eyeriss-like 168; "
-                            "speedups are cycle ratios at one clock, not per PE.",
-                            "Networks without real weights: pruned blocks drawn at random."])
 
-    def _per_layer(self, spots) -> Table:
-        rows, pcts = [], set()
-        for r in spots:
-            for entry in r.details.get("per_layer", []):
-                pcts |= {int(k[len("cycles_s"):]) for k in entry if k.startswith("cycles_s")}
-        pcts = sorted(pcts)
-        for r in sorted(spots, key=_network):
-            for e in r.details.get("per_layer", []):
-                rows.append([_network(r), e["layer"], e["op"], "x".join(map(str, e["shape"])),
-                             e["groups"], e["activations"], e["input_zero_fraction"],
-                             *[e.get(f"cycles_s{p}") for p in pcts],
-                             *[_fmt(e["dense_cycles"] / e[f"cycles_s{p}"]) for p in pcts],
-                             *[_fmt(e["eyeriss_cycles"] / e[f"cycles_s{p}"]) for p in pcts],
-                             *[e.get(f"utilisation_s{p}") for p in pcts],
-                             *[e.get(f"mode_s{p}") for p in pcts],
-                             e["noskip_cycles"], e["dense_cycles"], e["eyeriss_cycles"]])
-        return Table("spots_per_layer", "SPOTS per layer (CSV only)",
-                     ["network", "layer", "op", "C x H x W x N x kh x kw x s", "groups",
-                      "activations", "input zero fraction",
-                      *[f"cycles s{p}" for p in pcts],
-                      *[f"speedup vs dense s{p}" for p in pcts],
-                      *[f"speedup vs Eyeriss-like s{p}" for p in pcts],
-                      *[f"PE utilisation s{p}" for p in pcts], *[f"mode s{p}" for p in pcts],
-                      "no-skip cycles", "dense 16x16 cycles", "Eyeriss-like cycles"],
-                     rows, show=False)
+def networks_table(chosen: _Records) -> Table:
+    bases = chosen.baseline_designs()
+    rows = []
+    for r in sorted(chosen.spots, key=lambda r: (_network(r), r.design)):
+        wid = r.workload.get("id")
+        base_cycles = [chosen.baseline_cycles(b, wid) for b in bases]
+        for p in _points(r):
+            rows.append([_network(r), r.design, "real" if _real(r) else "assumed",
+                         _pct(p["value"]), p["total_cycles"],
+                         *[_ratio(c, p["total_cycles"]) for c in base_cycles],
+                         _fmt(p["utilisation"])])
+    return Table("spots_networks", "SPOTS per network and weight sparsity",
+                 ["network", "design", "activations", "weight sparsity %", "SPOTS cycles",
+                  *[f"speedup vs {b}" for b in bases], "PE utilisation"], rows,
+                 notes=["activations: real = EfficientNet-Lite0 dataset (one image, int8); "
+                        "assumed = i.i.d. zeros with fraction 0.5 after ReLU (default), 0 "
+                        "elsewhere.",
+                        "Speedup = the baseline record's total cycles on the same network "
+                        "/ SPOTS cycles at that sparsity (cycle ratios at one clock, not per "
+                        "PE: SPOTS and the dense array have 256 PEs, Eyeriss-like 168).",
+                        "Networks without real weights: pruned blocks drawn at random."])
 
-    def _pruning(self, spots) -> Table | None:
-        rows = []
-        for r in sorted(spots, key=_network):
-            for pct, s in sorted(r.details.get("summary", {}).items(), key=lambda kv: int(kv[0])):
-                if "unstructured_cycles" in s:
-                    rows.append([_network(r), int(pct), s["cycles"], s["unstructured_cycles"],
-                                 _fmt(s["unstructured_cycles"] / s["cycles"])])
-        if not rows:
-            return None
-        return Table("spots_pruning", "Block-wise vs element-wise magnitude pruning (real "
-                     "weights)", ["network", "weight sparsity %", "SPOTS cycles, block "
-                                  "pruning (default)", "SPOTS cycles, element-wise pruning",
-                                  "ratio"], rows,
-                     notes=["Element-wise pruning leaves few skip blocks all-zero "
-                            "(a block spans 8 filters x 8 channels), except in depthwise "
-                            "layers whose blocks hold one weight per filter."])
 
-    def _reads(self, spots) -> Table:
-        rows = []
-        for r in sorted(spots, key=_network):
-            ifm = r.value("ifm_dram_reads")
-            dense_sram = r.value("dense_ifm_sram_reads")
-            rows.append([_network(r), ifm, r.value("ifm_local_reads_s0"),
-                         r.value("ifm_local_reads_s90"), dense_sram,
-                         r.value("dense_ifm_dram_reads"),
-                         _fmt(dense_sram / ifm if ifm else None, 2)])
-        return Table("spots_ifm_reads", "Input feature-map reads (words)",
-                     ["network", "SPOTS DRAM = global-buffer reads (streamed once)",
-                      "SPOTS IM2COL local reads s0", "SPOTS IM2COL local reads s90",
-                      "dense: patch SRAM reads", "dense: lowered DRAM reads",
-                      "dense SRAM / SPOTS global reads"], rows,
-                     notes=["SPOTS reads each input word once from DRAM and the global "
-                            "buffer; its IM2COL unit then reads the local memories once "
-                            "per issued step and valid lane. The dense array is fed a "
-                            "lowered (im2col) matrix prepared by software, read from DRAM "
-                            "once and from SRAM once per filter tile."])
+def per_layer_table(chosen: _Records) -> Table:
+    bases = chosen.baseline_designs()
+    pcts = sorted({_pct(p["value"]) for r in chosen.spots for p in _points(r)})
+    rows = []
+    for r in sorted(chosen.spots, key=lambda r: (_network(r), r.design)):
+        wid = r.workload.get("id")
+        by_pct = {_pct(p["value"]): p["per_layer_cycles"] for p in _points(r)}
+        base_layers = []
+        for b in bases:
+            rec = chosen.baseline(b, wid)
+            base_layers.append({e["layer"]: e["cycles"] for e in rec.details["per_layer"]}
+                               if rec else {})
+        for i, e in enumerate(r.details.get("per_layer", [])):
+            cycles = [by_pct[p][i] if p in by_pct else None for p in pcts]
+            base = [bl.get(e["layer"]) for bl in base_layers]
+            rows.append([_network(r), r.design, e["layer"], e["op"],
+                         "x".join(map(str, e.get("shape", []))), e.get("groups"),
+                         e.get("activations"), e.get("input_zero_fraction"), e.get("mode"),
+                         e.get("fits_netlist"), *cycles, *base,
+                         *[_ratio(bc, c) for bc in base for c in cycles]])
+    return Table("spots_per_layer", "SPOTS per layer (CSV only)",
+                 ["network", "design", "layer", "op", "C x H x W x N x kh x kw x s",
+                  "groups", "activations", "input zero fraction", "mode (default sparsity)",
+                  "fits the system netlist", *[f"cycles s{p}" for p in pcts],
+                  *[f"{b} cycles" for b in bases],
+                  *[f"speedup vs {b} s{p}" for b in bases for p in pcts]], rows, show=False)
 
-    def _area(self, records) -> Table | None:
-        rows = []
-        seen = set()
-        for r in records:
-            if not (r.design.startswith("spots-") or r.design.startswith("systolic-")):
+
+def pruning_table(chosen: _Records) -> Table | None:
+    rows = []
+    for r in sorted(chosen.spots, key=lambda r: (_network(r), r.design)):
+        element = {p["sparsity"]: p["element_cycles"] for p in r.details.get("pruning", [])}
+        for p in _points(r):
+            if p["value"] in element:
+                rows.append([_network(r), r.design, _pct(p["value"]), p["total_cycles"],
+                             element[p["value"]],
+                             _ratio(element[p["value"]], p["total_cycles"])])
+    if not rows:
+        return None
+    return Table("spots_pruning", "Block-wise vs element-wise magnitude pruning (real "
+                 "weights)", ["network", "design", "weight sparsity %",
+                              "SPOTS cycles, block pruning (default)",
+                              "SPOTS cycles, element-wise pruning", "ratio"], rows,
+                 notes=["Element-wise pruning leaves few skip blocks all-zero (a block spans "
+                        "8 filters x 8 channels), except in depthwise layers whose blocks "
+                        "hold one weight per filter."])
+
+
+def reads_table(chosen: _Records) -> Table:
+    dense = [b for b in chosen.baseline_designs() if chosen.technique_of(b) == "systolic"]
+    rows = []
+    for r in sorted(chosen.spots, key=lambda r: (_network(r), r.design)):
+        points = sorted(_points(r), key=lambda p: p["value"])
+        lo, hi = (points[0], points[-1]) if points else ({}, {})
+        row = [_network(r), r.design, r.value("dram_ifmap_read_bytes"),
+               r.value("sram_ifmap_read_bytes"), lo.get("rf_ifmap_read_bytes"),
+               hi.get("rf_ifmap_read_bytes")]
+        for b in dense:
+            rec = chosen.baseline(b, r.workload.get("id"))
+            sram = rec.value("sram_ifmap_read_bytes") if rec else None
+            row += [sram, rec.value("dram_ifmap_read_bytes") if rec else None,
+                    _ratio(sram, r.value("sram_ifmap_read_bytes"), 2)]
+        rows.append(row)
+    pct = sorted({_pct(p["value"]) for r in chosen.spots for p in _points(r)})
+    lo_pct, hi_pct = (pct[0], pct[-1]) if pct else ("?", "?")
+    return Table("spots_ifm_reads", "Input feature-map traffic (bytes, int8)",
+                 ["network", "design", "SPOTS DRAM reads (input once)",
+                  "SPOTS global-buffer reads (streamed once)",
+                  f"SPOTS IM2COL local-memory reads s{lo_pct}",
+                  f"SPOTS IM2COL local-memory reads s{hi_pct}",
+                  *[c for b in dense for c in (f"{b}: patch SRAM reads",
+                                               f"{b}: lowered-input DRAM reads",
+                                               f"{b} SRAM / SPOTS global-buffer reads")]],
+                 rows,
+                 notes=["SPOTS reads each input byte once from DRAM and once from its global "
+                        "buffer; its IM2COL unit then reads the local memories (rf level) "
+                        "once per issued step and valid lane, plus one zero-flag bit per "
+                        "lane and listed block. The dense array is fed a lowered (im2col) "
+                        "matrix prepared by software, read from DRAM once and from SRAM once "
+                        "per filter tile."])
+
+
+def area_table(chosen: _Records) -> Table | None:
+    rows, seen = [], set()
+    for r in sorted(chosen.others, key=lambda r: r.design):
+        for name, m in sorted(r.metrics.items()):
+            if not (name.endswith("_ge") and m.get("unit") == "GE"):
                 continue
-            if r.design in seen:
+            netlist = name.removesuffix("_ge")
+            if (r.design, netlist) in seen:
                 continue
-            seen.add(r.design)
-            for name in ("pe", "im2col"):
-                ge = r.value(f"{name}_ge")
-                if ge is not None:
-                    rows.append([r.design, name, ge, r.value(f"{name}_flip_flops"),
-                                 "synthesised"])
-            est = r.value("array_ge_estimate")
-            if est is not None:
-                rows.append([r.design, "PE array", est, None,
-                             "estimate: PEs x one synthesised PE"])
-            bits = r.value("im2col_memory_bits")
-            if bits is not None:
-                rows.append([r.design, "IM2COL local memories", None, None,
-                             f"{bits} bits (SRAM, not in GE)"])
-        if not rows:
-            return None
-        return Table("spots_area", "Area (Yosys onto IHP SG13G2 130 nm cells, GE = NAND2 "
-                     "equivalents)", ["design", "part", "GE", "flip-flops", "how"], rows,
-                     notes=["The IM2COL unit is synthesised for a 3x3 stride-1 64-channel "
-                            "56x56 layer with a general ring rotator; its address "
-                            "comparators use that layer's constants (layer-specialised).",
-                            "PE array = PEs x one PE; a whole synthesised 4x4 array (skew, "
-                            "readout, deskew) is 1.09x sixteen PEs (docs/spots.md)."])
-
-    def _speed(self, records) -> Table | None:
-        trace = None
-        for r in records:
-            if r.design.startswith("scalesim-") and r.value("scalesim_trace_layer_seconds"):
-                trace = r.value("scalesim_trace_layer_seconds")
-        rows = []
-        for r in sorted(records, key=_network):
-            if not (r.design.startswith("spots-") or r.design.startswith("systolic-")
-                    or r.design.startswith("scalesim-")):
-                continue
-            t = r.value("model_seconds")
-            if t is None:
-                continue
-            rows.append([_network(r), r.design, _fmt(t, 5), _fmt(trace, 1),
-                         round(trace / t) if trace and t else None])
-        if not rows:
-            return None
-        return Table("spots_model_speed", "Closed-form model time for a whole network vs "
-                     "trace-driven SCALE-Sim on one layer", ["network", "model",
-                                                             "model s (whole network)",
-                                                             "SCALE-Sim s (one layer)",
-                                                             "ratio"], rows,
-                     notes=["SCALE-Sim: one ResNet-18 3x3 layer (58x58x64 -> 64) on a 32x32 "
-                            "os array, measured in the same run as the models; ratios only "
-                            "(timings vary between runs). Empty when SCALE-Sim is not "
-                            "installed. The SPOTS model includes its baselines, real-data "
-                            "loading and pruning."])
-
-    def _scalesim(self, records) -> Table | None:
-        rows = []
-        for r in sorted(records, key=_network):
-            if r.design.startswith("scalesim-"):
-                rows.append([_network(r), r.design,
-                             *[r.value(f"{df}_{m}_cycles") for df in ("os", "ws", "is")
-                               for m in ("compatible", "corrected")]])
-        if not rows:
-            return None
-        return Table("scalesim_modes", "SCALE-Sim model: compatible vs corrected total cycles",
-                     ["network", "design", "os compatible", "os corrected", "ws compatible",
-                      "ws corrected", "is compatible", "is corrected"], rows,
-                     notes=["compatible equals SCALE-Sim's Total Cycles; corrected uses "
-                            "floor output sizes, no trailing -1 and 2R+C+T-2 os folds."])
+            seen.add((r.design, netlist))
+            rows.append([r.design, netlist, m["value"], r.value(f"{netlist}_flip_flops"),
+                         r.value(f"{netlist}_memory_bits", 0),
+                         r.value(f"{netlist}_regfile_ge_estimate")])
+    if not rows:
+        return None
+    return Table("spots_area", "Area (Yosys onto IHP SG13G2 130 nm cells, GE = NAND2 "
+                 "equivalents); memories apart, in bits", ["design", "netlist", "logic GE",
+                                                           "flip-flops", "SRAM bits",
+                                                           "register-file GE (estimate)"],
+                 rows,
+                 notes=["system = the whole accelerator netlist that is co-simulated "
+                        "(synthesised as one flattened netlist; statistics are wires of the "
+                        "design, no extra logic). Memories are synchronous-read SRAM macros: "
+                        "bits only, their address latches inside the macro; no register "
+                        "files."])
 
 
-def _speedup_plot(spots) -> Plot:
+def speed_table(chosen: _Records) -> Table | None:
+    trace = next((r.value("scalesim_trace_layer_seconds") for r in chosen.others
+                  if r.technique == "scalesim" and r.value("scalesim_trace_layer_seconds")),
+                 None)
+    rows = []
+    for r in sorted(chosen.others, key=lambda r: (_network(r), r.design)):
+        t = r.value("model_seconds")
+        if t is None:
+            continue
+        rows.append([_network(r), r.design, _fmt(t, 5), _fmt(trace, 1),
+                     round(trace / t) if trace and t else None])
+    if not rows:
+        return None
+    return Table("spots_model_speed", "Closed-form model time for a whole network vs "
+                 "trace-driven SCALE-Sim on one layer",
+                 ["network", "model", "model s (whole network)", "SCALE-Sim s (one layer)",
+                  "ratio"], rows,
+                 notes=["SCALE-Sim: one ResNet-18 3x3 layer (58x58x64 -> 64) on a 32x32 os "
+                        "array, measured in the same run as the models; ratios only "
+                        "(timings vary between runs). Empty when SCALE-Sim is not "
+                        "installed. The SPOTS model time covers its sweep points, real-data "
+                        "loading and pruning."])
+
+
+def scalesim_table(chosen: _Records) -> Table | None:
+    rows = [[_network(r), r.design, *[r.value(f"{df}_{m}_cycles") for df in ("os", "ws", "is")
+                                      for m in ("compatible", "corrected")]]
+            for r in sorted(chosen.others, key=lambda r: (_network(r), r.design))
+            if r.technique == "scalesim"]
+    if not rows:
+        return None
+    return Table("scalesim_modes", "SCALE-Sim model: compatible vs corrected total cycles",
+                 ["network", "design", "os compatible", "os corrected", "ws compatible",
+                  "ws corrected", "is compatible", "is corrected"], rows,
+                 notes=["compatible equals SCALE-Sim's Total Cycles; corrected uses floor "
+                        "output sizes, no trailing -1 and 2R+C+T-2 os folds."])
+
+
+def speedup_plot(chosen: _Records) -> Plot:
+    bases = [b for b in chosen.baseline_designs()
+             if chosen.technique_of(b) in ("systolic", "eyeriss-like")]
+
     def draw(fig) -> None:
-        ax1 = fig.add_subplot(1, 2, 1)
-        ax2 = fig.add_subplot(1, 2, 2)
-        for r in sorted(spots, key=_network):
-            summary = r.details.get("summary", {})
-            pcts = sorted(summary, key=int)
-            xs = [int(p) for p in pcts]
-            label = _network(r) + ("" if r.details.get("activations", "").startswith("real")
-                                   else " (assumed acts)")
-            ax1.plot(xs, [summary[p]["speedup_vs_dense"] for p in pcts], marker="o",
-                     label=label)
-            ax2.plot(xs, [summary[p]["speedup_vs_eyeriss"] for p in pcts], marker="o",
-                     label=label)
-        for ax, title in ((ax1, "vs dense 16x16 OS array"), (ax2, "vs Eyeriss-like 12x14")):
+        axes = [fig.add_subplot(1, max(len(bases), 1), i + 1) for i in range(max(len(bases),
+                                                                                 1))]
+        for ax, base in zip(axes, bases, strict=False):
+            for r in sorted(chosen.spots, key=lambda r: (_network(r), r.design)):
+                rec = chosen.baseline(base, r.workload.get("id"))
+                points = sorted(_points(r), key=lambda p: p["value"])
+                if rec is None or not points:
+                    continue
+                label = _network(r) + ("" if _real(r) else " (assumed acts)")
+                ax.plot([_pct(p["value"]) for p in points],
+                        [rec.value("total_cycles") / p["total_cycles"] for p in points],
+                        marker="o", label=label)
+            ax.set_title(f"vs {base}", fontsize=9)
+            if chosen.technique_of(base) == "eyeriss-like":
+                ax.axhline(1.74, color="red", lw=0.8, ls="--", label="paper: 1.74x vs Eyeriss")
+        for ax in axes:
             ax.set_xlabel("weight sparsity (% of skip blocks pruned)")
             ax.set_ylabel("speedup (x)")
-            ax.set_title(title, fontsize=9)
             ax.axhline(1.0, color="grey", lw=0.5)
-        ax2.axhline(1.74, color="red", lw=0.8, ls="--", label="paper: 1.74x vs Eyeriss")
-        ax2.legend(fontsize=6)
-        fig.set_size_inches(10, 4)
+            ax.set_xlim(-5, 95)
+            ax.set_ylim(bottom=0)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=6)
+        fig.set_size_inches(5 * max(len(bases), 1), 4)
 
     return Plot("spots_speedup", "SPOTS speedup by weight sparsity", draw,
-                "Cycle ratios from the netlist-exact models; defaults as labelled in the "
-                "tables.")
+                "Cycle ratios of the baselines' records to SPOTS's, netlist-exact models; "
+                "defaults as labelled in the tables.")
 
 
-def _layer_plots(spots) -> list[Plot]:
+def layer_plots(chosen: _Records) -> list[Plot]:
     """Per-layer speedup over the dense array for the networks with real activations."""
-    real = [r for r in spots if r.details.get("activations", "").startswith("real")]
+    dense = [b for b in chosen.baseline_designs() if chosen.technique_of(b) == "systolic"]
     plots = []
-    for r in real:
-        net = _network(r)
-        layers = r.details.get("per_layer", [])
-        pcts = sorted({int(k[len("cycles_s"):]) for e in layers for k in e
-                       if k.startswith("cycles_s")})
+    for r in sorted((r for r in chosen.spots if _real(r)), key=lambda r: (_network(r),
+                                                                            r.design)):
+        rec = chosen.baseline(dense[0], r.workload.get("id")) if dense else None
+        if rec is None:
+            continue
+        base = {e["layer"]: e["cycles"] for e in rec.details["per_layer"]}
+        names = [e["layer"] for e in r.details["per_layer"]]
+        points = sorted(_points(r), key=lambda p: p["value"])
+        network = _network(r)
 
-        def draw(fig, layers=layers, pcts=pcts, name=net) -> None:
+        def draw(fig, names=names, points=points, base=base, net=network,
+                 dense_name=dense[0]) -> None:
             ax = fig.add_subplot(1, 1, 1)
-            xs = range(len(layers))
-            for p in pcts:
-                ax.plot(xs, [e["dense_cycles"] / e[f"cycles_s{p}"] for e in layers],
-                        marker=".", label=f"{p} % blocks pruned")
-            ax.set_xticks(list(xs))
-            ax.set_xticklabels([e["layer"] for e in layers], rotation=90, fontsize=5)
-            ax.set_ylabel("speedup vs dense 16x16 (x)")
+            xs = list(range(len(names)))
+            curves = [[base[n] / c for n, c in zip(names, p["per_layer_cycles"], strict=True)]
+                      for p in points]
+            for p, ys in zip(points, curves, strict=True):
+                ax.plot(xs, ys, marker=".", label=f"{_pct(p['value'])} % blocks pruned")
+            ax.set_xticks(xs)
+            ax.set_xticklabels(names, rotation=90, fontsize=5)
+            ax.set_ylabel(f"speedup vs {dense_name} (x)")
             ax.set_yscale("log")
             ax.axhline(1.0, color="grey", lw=0.5)
-            ax.set_title(f"{name}: per layer, real activations", fontsize=9)
+            ax.set_xlim(-1, len(names))
+            values = [v for ys in curves for v in ys] + [1.0]
+            ax.set_ylim(min(values) / 1.25, max(values) * 1.25)  # explicit: log axis
+            ax.set_title(f"{net}: per layer, real activations", fontsize=9)
             ax.legend(fontsize=7)
             fig.set_size_inches(11, 4.5)
 
-        plots.append(Plot(f"spots_layers_{_network(r)}", f"SPOTS per layer on "
-                          f"{_network(r)}", draw, "Dense-array cycles / SPOTS cycles per "
-                          "layer, real activations and block-pruned real weights."))
+        plots.append(Plot(f"spots_layers_{_network(r)}", f"SPOTS per layer on {_network(r)}",
+                          draw, "Dense-array cycles / SPOTS cycles per layer, real "
+                                "activations and block-pruned real weights."))
     return plots

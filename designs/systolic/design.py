@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import asdict
 
 import numpy as np
 
 from accelbench.design import EvaluationOptions, Netlist
 from accelbench.designs.systolic import model
-from accelbench.designs.systolic.netlist import array_netlist, dense_system
-from accelbench.engines.layers import EngineLayer
-from accelbench.errors import NetlistMismatchError
+from accelbench.designs.systolic.netlist import DenseHardware
+from accelbench.engines.conv import conv_int, crop_real_layer
+from accelbench.engines.layers import ConvShape, EngineLayer
+from accelbench.errors import AccelbenchError, NetlistMismatchError
 from accelbench.families.engine import Accesses, EngineDesign, LayerResult, NetworkTotals
 from accelbench.metrics import Metric
 from accelbench.netlist.area import area_metrics
+from accelbench.netlist.lib import pe_netlist
 from accelbench.workloads import NetworkData
 
-#: the small layer the "system" netlist is built for (verify, Verilog export)
-REFERENCE_GEMM = (2, 2, 9)  # pixel tiles, filter tiles, K
+#: real EfficientNet-Lite0 crops (layer, channels, filters, window, origin) co-simulated
+#: on the system netlist by evaluate(): 3x3 stride 2 on the image, 1x1, 3x3 depthwise
+PUBLISHED_CROPS = (("stem", 3, 20, (9, 20), (40, 40)),
+                   ("block01.expand", 16, 24, (4, 10), (20, 20)),
+                   ("block02.dw", 8, 8, (6, 8), (10, 10)))
 
 
 class DenseSystolic(EngineDesign):
@@ -29,54 +35,97 @@ class DenseSystolic(EngineDesign):
     assumed_defaults = ("lowered (im2col) operands prepared in SRAM by software",
                         "tiles back to back, a tile's last step held until the readout of "
                         "the previous tile has room",
+                        "operand SRAMs of 64 Ki words per lane, 16 Ki per column (default)",
                         "int8 activations and weights, outputs written back as int8 "
                         "(1 byte per value)")
 
-    def __init__(self, rows: int = 16, cols: int = 16) -> None:
-        super().__init__(f"systolic-os-{rows}x{cols}", rows=rows, cols=cols)
+    def __init__(self, rows: int = 16, cols: int = 16, hardware: DenseHardware | None = None,
+                 cosimulate: bool = True) -> None:
+        hw = hardware or DenseHardware(rows, cols)
+        if (hw.rows, hw.cols) != (rows, cols):
+            raise AccelbenchError(f"hardware {hw.rows}x{hw.cols} for a {rows}x{cols} design")
+        limits = {k: v for k, v in asdict(hw).items() if k not in ("rows", "cols")}
+        super().__init__(f"systolic-os-{rows}x{cols}", rows=rows, cols=cols, limits=limits)
         self.rows, self.cols = rows, cols
+        self.hw = hw
+        self.cosimulate = cosimulate
+        self._simulator = None
 
     @property
     def pes(self) -> int:
         return self.rows * self.cols
 
     def netlists(self) -> Mapping[str, Netlist]:
-        from accelbench.designs.spots.netlist import pe_netlist
-
-        mt, nt, k = REFERENCE_GEMM
+        hw = self.hw
         return {
             "pe": Netlist("pe", pe_netlist, "one MAC with its pass-through registers"),
-            "array": Netlist("array", lambda p: array_netlist(p, self.rows, self.cols),
-                             f"the {self.rows}x{self.cols} PE array with skew and readout"),
-            "system": Netlist("system", lambda p: dense_system(p, self.rows, self.cols, mt,
-                                                               nt, k),
-                              f"banks + controller + array for a {mt}x{nt}-tile, K={k} "
-                              "GEMM (co-simulation)"),
+            "system": Netlist("system", hw.build,
+                              f"operand SRAMs ({hw.patch_words} words a lane, "
+                              f"{hw.weight_words} a column) + tile controller with layer "
+                              f"registers + the {self.rows}x{self.cols} array"),
         }
 
-    def verify(self, seed: int = 0) -> None:
-        from accelbench.designs.systolic.simulate import run_dense
+    def simulator(self, simulator: str = "compiled"):
+        """The compiled simulation of the ``system`` netlist (built once per design)."""
+        from accelbench.designs.systolic.simulate import DenseSimulator
 
+        if self._simulator is None or self._simulator[0] != simulator:
+            self._simulator = (simulator, DenseSimulator(self.hw, simulator))
+        return self._simulator[1]
+
+    def _check(self, convs, runs) -> None:
+        for (x, w, shape), run in zip(convs, runs, strict=True):
+            out = np.concatenate([o.T for o in run.out], axis=0).reshape(shape.filters,
+                                                                         *shape.out_hw)
+            if not np.array_equal(out, conv_int(x, w, shape)):
+                raise NetlistMismatchError(f"{self.name}: outputs differ from numpy on "
+                                           f"{shape}")
+            m, n, k = shape.gemm
+            expected = model.layer_cycles(m, n, k, shape.groups, self.rows, self.cols)
+            if run.cycles != expected:
+                raise NetlistMismatchError(f"{self.name}: {run.cycles} simulated cycles on "
+                                           f"{shape}, model says {expected}")
+
+    def verify(self, seed: int = 0) -> None:
+        """Random convolutions (dense, strided, grouped; tiles shorter and longer than the
+        array) through the ``system`` netlist in one simulation."""
         rng = np.random.default_rng(seed)
-        rows, cols = min(self.rows, 4), min(self.cols, 4)
-        m, n, k = 2 * rows + 1, cols + 1, 7
-        p = rng.integers(-128, 128, (m, k))
-        w = rng.integers(-128, 128, (k, n))
-        run = run_dense(p, w, rows, cols)
-        if not np.array_equal(run.out, p @ w):
-            raise NetlistMismatchError(f"{self.name}: array output differs from numpy")
-        expected = model.dense_cycles(m, n, k, rows, cols)
-        if run.cycles != expected:
-            raise NetlistMismatchError(f"{self.name}: {run.cycles} simulated cycles, model "
-                                       f"says {expected}")
+        r, c = self.rows, self.cols
+        shapes = [ConvShape(5, 7, 6, c + 3, (3, 3), 2, (0, 1, 0, 1)),
+                  ConvShape(2, 2 * r, 1, c, (1, 1)),
+                  ConvShape(4, 6, 6, 4, (3, 3), 1, (1, 1, 1, 1), 4)]
+        convs = []
+        for shape in shapes:
+            x = rng.integers(-128, 128, (shape.channels, shape.height, shape.width))
+            w = rng.integers(-128, 128, (shape.filters, shape.channels // shape.groups,
+                                         *shape.kernel))
+            convs.append((x, w, shape))
+        self._check(convs, self.simulator().run_convs(convs))
+
+    def cosimulate_crops(self, data: NetworkData, simulator: str = "compiled") -> list[dict]:
+        convs = []
+        for name, channels, filters, window, origin in PUBLISHED_CROPS:
+            real = data.real_layer(name)
+            if real is None:
+                raise AccelbenchError(f"{self.name}: no real layer {name!r} to crop")
+            rc = crop_real_layer(real, channels=channels, filters=filters, window=window,
+                                 origin=origin)
+            convs.append((rc.x, rc.int_weight(), rc.shape))
+        runs = self.simulator(simulator).run_convs(convs)
+        self._check(convs, runs)
+        return [{"layer": name, "cycles": run.cycles}
+                for (name, *_), run in zip(PUBLISHED_CROPS, runs, strict=True)]
 
     def evaluate_layer(self, layer: EngineLayer, data: NetworkData, point) -> LayerResult:
         m, n, k = layer.gemm
         g = layer.groups
         acc = Accesses()
-        acc.add("sram", "ifmap", "read", model.patch_reads(m, n, k, g, self.cols))
         acc.add("dram", "ifmap", "read", g * m * k)  # the lowered input, read once
+        acc.add("sram", "ifmap", "write", g * m * k)
+        acc.add("sram", "ifmap", "read", model.patch_reads(m, n, k, g, self.cols))
         acc.add("dram", "weight", "read", g * n * k)
+        acc.add("sram", "weight", "write", g * n * k)
+        acc.add("sram", "weight", "read", model.weight_reads(m, n, k, g, self.rows))
         acc.add("dram", "ofmap", "write", g * m * n)
         return LayerResult(cycles=model.layer_cycles(m, n, k, g, self.rows, self.cols),
                            macs=layer.macs, accesses=acc,
@@ -100,11 +149,12 @@ class DenseSystolic(EngineDesign):
             Metric("scalesim_model_seconds", compat_s, "s", "lower", exact=False,
                    description="closed-form SCALE-Sim compatible model, whole network"),
         ]
+        details: dict = {"array": [self.rows, self.cols]}
+        if self.cosimulate and data.has_real_data and options.sim_words > 0:
+            details["cosimulation"] = self.cosimulate_crops(data, options.simulator)
+            metrics.append(Metric("cosim_layers_exact", len(details["cosimulation"]), "",
+                                  "higher", description="real cropped layers through the "
+                                                        "system netlist, model-exact"))
         if options.area:
-            metrics += area_metrics(self, "pe")
-            pe = metrics[-2].value
-            metrics.append(Metric("array_ge_estimate", round(pe * self.rows * self.cols, 1),
-                                  "GE", "lower",
-                                  description="rows x cols x one synthesised PE (skew "
-                                              "and readout registers not included)"))
-        return metrics, {"array": [self.rows, self.cols]}
+            metrics += area_metrics(self, "pe") + area_metrics(self, "system")
+        return metrics, details

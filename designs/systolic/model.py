@@ -1,34 +1,32 @@
-"""Closed-form cycle model of the dense system netlist (exact: see tests)."""
+"""Closed-form cycle and access model of the dense system netlist (exact: the
+co-simulation tests compare it with the netlist cycle for cycle)."""
 
 from __future__ import annotations
 
-from accelbench.designs.systolic.golden import tiles
+from math import ceil
 
-#: cycles from the start pulse to the first step entering the array
+from accelbench.designs.systolic.netlist import ISSUE_TO_ARRAY
+
+#: cycles from the start pulse to the first issued step
 START_LATENCY = 1
 
 
-def drain_latency(rows_per_sub: int, rows_total: int, cols: int) -> int:
-    """Cycles from the issue of a tile's last step to its last output row (inclusive)."""
-    return rows_total + cols
-
-
-def dense_cycles(m: int, n: int, k: int, rows: int, cols: int) -> int:
-    """Start pulse to last output row: tiles issue back to back, a tile's last step held
-    until ``rows`` cycles after the previous one (column readout)."""
-    t = tiles(m, rows) * tiles(n, cols)
-    span = k + (t - 1) * max(k, rows)
-    return START_LATENCY + span - 1 + drain_latency(rows, rows, cols)
-
-
 def layer_cycles(m: int, n: int, k: int, groups: int, rows: int, cols: int) -> int:
-    """A (grouped) layer: the groups' tiles issue back to back (M, N, K per group)."""
-    t = groups * tiles(m, rows) * tiles(n, cols)
+    """Start pulse to the last output row, inclusive, for ``groups`` matrix products of
+    M x K by K x N each: tiles issue back to back, a tile's last step held until ``rows``
+    cycles after the previous tile's (the column readout)."""
+    t = groups * ceil(m / rows) * ceil(n / cols)
     span = k + (t - 1) * max(k, rows)
-    return START_LATENCY + span - 1 + drain_latency(rows, rows, cols)
+    return START_LATENCY + ISSUE_TO_ARRAY + span - 1 + rows + cols
 
 
 def patch_reads(m: int, n: int, k: int, groups: int, cols: int) -> int:
-    """Patch words the array reads from its SRAM banks: every filter tile re-reads the
-    whole lowered input of its group."""
-    return groups * tiles(n, cols) * m * k
+    """Patch values the array reads from its SRAM banks (lanes of real pixels): every
+    filter tile re-reads the whole lowered input of its group."""
+    return groups * ceil(n / cols) * m * k
+
+
+def weight_reads(m: int, n: int, k: int, groups: int, rows: int) -> int:
+    """Weight values read from the weight banks (columns of real filters): every pixel
+    tile re-reads its group's weights."""
+    return groups * ceil(m / rows) * n * k

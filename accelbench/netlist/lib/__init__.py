@@ -9,9 +9,21 @@ Logic: :func:`zeros`, :func:`left_code`, :func:`priority_mux`, :func:`onehot_to_
 Streams: :func:`output_buffer` (1-word output register), :func:`skid_buffer` (2-entry,
 registered upstream ready), :func:`word_counter`, :func:`bit_packer`,
 :func:`bit_unpacker` (registered ready).
+Systolic arrays: :func:`delay`, :func:`pe_cell` (:func:`pe_netlist`: one PE as a
+netlist), :func:`column_readout`, :func:`systolic_array` (splittable output-stationary
+array), :func:`rotate` (ring rotator), :func:`strided_taps` (lane i takes ring position
+i x stride), :func:`lane_banks` (operand SRAM, lanes packed eight to a word).
+Control: :func:`config_registers` (layer parameters written by a host port),
+:func:`register_queue` (a small FIFO in registers).
 """
 
 from accelbench.netlist.lib.buffers import output_buffer, skid_buffer
+from accelbench.netlist.lib.control import (
+    ConfigField,
+    QueueHead,
+    config_registers,
+    register_queue,
+)
 from accelbench.netlist.lib.counter import WordCounter, word_counter
 from accelbench.netlist.lib.logic import left_code, onehot_to_binary, priority_mux, zeros
 from accelbench.netlist.lib.packing import (
@@ -21,21 +33,55 @@ from accelbench.netlist.lib.packing import (
     bit_unpacker,
     unpacker_buffer_bits,
 )
+from accelbench.netlist.lib.systolic import (
+    ACC_BITS,
+    DATA_BITS,
+    VALUES_PER_WORD,
+    ArrayPorts,
+    PeWires,
+    column_readout,
+    delay,
+    lane_banks,
+    lane_groups,
+    pe_cell,
+    pe_netlist,
+    rotate,
+    strided_taps,
+    systolic_array,
+)
 from accelbench.netlist.lib.widths import count_bits, index_bits
 
 __all__ = [
+    "ACC_BITS",
+    "DATA_BITS",
+    "VALUES_PER_WORD",
+    "ArrayPorts",
+    "ConfigField",
     "Packer",
+    "PeWires",
+    "QueueHead",
     "Unpacker",
     "WordCounter",
     "bit_packer",
     "bit_unpacker",
+    "column_readout",
+    "config_registers",
     "count_bits",
+    "delay",
     "index_bits",
+    "lane_banks",
+    "lane_groups",
     "left_code",
     "onehot_to_binary",
     "output_buffer",
+    "pe_cell",
+    "pe_netlist",
     "priority_mux",
+    "register_queue",
+    "rotate",
     "skid_buffer",
+    "strided_taps",
+    "systolic_array",
     "unpacker_buffer_bits",
     "word_counter",
     "zeros",
