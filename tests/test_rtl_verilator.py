@@ -139,7 +139,8 @@ def test_native_harness_matches_golden_and_pyrtl_cycles():
     top = module_name(design.name, "compressor")
     model = verilator.build_model(to_verilog(block, top), top, Interface.from_block(block))
     native = NativeStreamHarness(model)
-    vectors = codec_vectors(design, "compressor", seed=3, cases=((500, 0.5), (7, 1.0)))
+    vectors = codec_vectors(design, "compressor", seed=3,
+                            cases=(((1, 1, 500), 0.5), ((1, 1, 7), 1.0)))
     jobs = [(dict(v.streams), dict(v.inputs)) for v in vectors]
     results, _ = native.run(jobs)
     harness = StreamHarness(design.build_compressor)

@@ -27,8 +27,9 @@ from accelbench.bits import to_words
 if TYPE_CHECKING:
     from accelbench.design import Design
 
-#: (values, fraction of zeros) of the short vector set: edge lengths around a block
-SHORT_CODEC_CASES = ((1, 0.0), (2, 0.5), (37, 0.5), (200, 0.8))
+#: (map shape (C, H, W), fraction of zeros) of the short vector set: 1, 2, 40 and 200
+#: values, edge cases around a block for word codecs and for 8x8 block transforms
+SHORT_CODEC_CASES = (((1, 1, 1), 0.0), ((1, 1, 2), 0.5), ((1, 5, 8), 0.5), ((2, 10, 10), 0.8))
 
 
 @dataclass(frozen=True)
@@ -52,42 +53,60 @@ class StreamVectors:
                 "streams": sorted(self.streams), "expected": sorted(self.expected)}
 
 
+def _output_order(design: Any, golden: Any, n: int) -> np.ndarray:
+    """``order`` with ``decompressor_output(out)[i] == out[order[i]]``, found by feeding
+    the index through :meth:`decompressor_output` one byte at a time (it may cast to
+    the word type)."""
+    order = np.zeros(n, dtype=np.int64)
+    index = np.arange(n, dtype=np.int64)
+    shift = 0
+    while shift == 0 or (n - 1) >> shift:
+        digit = (index >> shift) & 0xFF
+        got = np.asarray(design.decompressor_output(digit.astype(np.uint64), golden))
+        order |= got.astype(np.int64) << shift
+        shift += 8
+    if not np.array_equal(np.sort(order), index):
+        raise ValueError(f"{design.name}: decompressor_output is not a reordering")
+    return order
+
+
 def codec_vectors(design: Any, netlist: str, seed: int = 0,
-                  cases: Sequence[tuple[int, float]] = SHORT_CODEC_CASES,
-                  values: Sequence[np.ndarray] | None = None) -> list[StreamVectors]:
+                  cases: Sequence[tuple[tuple[int, ...], float]] = SHORT_CODEC_CASES,
+                  values: Sequence[tuple[np.ndarray, tuple[int, ...]]] | None = None
+                  ) -> list[StreamVectors]:
     """Vectors of a codec's ``compressor`` or ``decompressor`` from its golden model.
 
-    Random signed words (``cases``: count and zero fraction), or the given ``values``,
-    through the public :class:`~accelbench.families.codec.CodecDesign` API: the
+    Random signed words (``cases``: map shape and zero fraction), or the given
+    ``values`` (words, shape) pairs, through the public
+    :class:`~accelbench.families.codec.CodecDesign` API: the
     compressor takes :meth:`compressor_inputs` and must give :meth:`encode`'s streams;
     the decompressor takes those streams and :meth:`decompressor_sideband` and must give
     :meth:`decode`'s words (the golden decoder, also for lossy codecs), in the order its
     ``out`` stream carries them (the inverse of :meth:`decompressor_output`, a
-    reordering). Shape-aware codecs get the shape (1, 1, N), as in their ``verify``.
+    reordering). Every codec is given the map's shape; word codecs ignore it.
     """
     w = design.word_bits
     if values is None:
         rng = np.random.default_rng(seed)
         values = []
-        for n, zero_fraction in cases:
+        for shape, zero_fraction in cases:
+            n = int(np.prod(shape))
             v = rng.integers(-(1 << (w - 1)), 1 << (w - 1), n)
             v[rng.random(n) < zero_fraction] = 0
-            values.append(v)
+            values.append((v, tuple(shape)))
     out = []
-    for k, v in enumerate(values):
+    for k, (v, shape) in enumerate(values):
         words = to_words(np.asarray(v).astype(np.int64), w)
-        shape = (1, 1, len(words)) if getattr(design, "needs_shape", False) else None
         golden = design.encode(words, shape)
         streams = {s: np.asarray(golden.streams[s]) for s in design.compressed_streams}
-        name = f"{len(words)} values #{k}"
+        name = f"{'x'.join(map(str, shape))} map #{k}"
         if netlist == "compressor":
             inputs, sideband = design.compressor_inputs(words, shape)
             out.append(StreamVectors(name, dict(inputs), dict(sideband), streams))
         elif netlist == "decompressor":
             decoded = np.asarray(design.decode(golden)).astype(np.uint64)
-            order = np.asarray(design.decompressor_output(np.arange(len(words)), golden))
             raw = np.zeros(len(words), dtype=np.uint64)
-            raw[order.astype(np.int64)] = decoded
+            raw[_output_order(design, golden, len(words))] = decoded
             out.append(StreamVectors(name, streams, dict(design.decompressor_sideband(golden)),
                                      {"out": raw}))
         else:
