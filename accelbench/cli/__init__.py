@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "accelbench.networks.cli",
     "accelbench.networks.plan_cli",
     "accelbench.energy.cli",
+    "accelbench.netlist.cli",
 )
 
 

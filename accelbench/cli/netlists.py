@@ -22,6 +22,10 @@ def _registry():
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.simulator == "verilator":
+        from accelbench.netlist.rtl_verify import verify_designs
+
+        return verify_designs(args.designs, seed=args.seed)
     reg = _registry()
     names = args.designs or list(reg.designs)
     designs = [reg.design(name) for name in names]  # unknown names fail before any work
@@ -120,6 +124,9 @@ def register(sub) -> None:
     p.add_argument("designs", nargs="*", metavar="DESIGN",
                    help="designs to verify (default: all; see `accelbench designs`)")
     p.add_argument("--seed", type=seed_int, default=0, help="random seed of the inputs")
+    p.add_argument("--simulator", choices=("pyrtl", "verilator"), default="pyrtl",
+                   help="pyrtl: netlists against golden models; verilator: the exported "
+                        "Verilog against PyRTL and the golden models (cocotb; docs/rtl.md)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("verilog", help="export a design's netlist as Verilog",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -191,26 +192,83 @@ class FamilyOverview:
         return SectionOutput(f"{title}: all metrics", text=text, tables=tables)
 
 
+#: FPGA figures of a netlist (``accelbench.netlist.fpga.fpga_metrics``), in table order
+FPGA_COLUMNS = (("luts", "LUTs"), ("ffs", "FPGA FFs"), ("brams", "BRAM"), ("dsps", "DSP"),
+                ("fmax_mhz", "Fmax MHz"))
+_FPGA_PART = re.compile(r"Lattice ECP5 (\S+)")
+
+
+def _span(values: list[float], digits: int) -> str | float | None:
+    """One value, or ``min–max`` when the records (workloads) differ."""
+    if not values:
+        return None
+    lo, hi = round(min(values), digits), round(max(values), digits)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
 @dataclass
 class AreaOverview:
+    """GE beside the ECP5 figures of every netlist, and throughput at that Fmax."""
+
     name: str = "area"
     order: int = 90
 
     def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
-        seen: dict[tuple[str, str], tuple[float, float | None]] = {}
+        seen: dict[tuple[str, str], dict] = {}
+        technologies: set[str] = set()
         for r in records:
             for name, m in r.metrics.items():
+                netlist = None
                 if name.endswith("_ge") and m.get("unit") == "GE":
                     netlist = name.removesuffix("_ge")
-                    flops = r.value(f"{netlist}_flip_flops")
-                    seen[(r.design, netlist)] = (m["value"], flops)
+                elif name.endswith("_fmax_mhz") and m.get("unit") == "MHz":
+                    netlist = name.removesuffix("_fmax_mhz")
+                if netlist is None:
+                    continue
+                row = seen.setdefault((r.design, netlist), {"per_cycle": []})
+                if name.endswith("_ge"):
+                    row["ge"] = m["value"]
+                    row["ff"] = r.value(f"{netlist}_flip_flops")
+                else:
+                    row.update({k: r.value(f"{netlist}_{k}") for k, _ in FPGA_COLUMNS})
+                    where = str(m.get("description", "")).partition(", ")[2]
+                    part = _FPGA_PART.search(where)
+                    row["device"] = part.group(1) if part else ""
+                    if where:
+                        technologies.add(where)
+                per_cycle = r.value(f"{netlist}_words_per_cycle",
+                                    r.value(f"{netlist}_values_per_cycle"))
+                if per_cycle is not None:
+                    row["per_cycle"].append(per_cycle)
         if not seen:
             return None
-        rows = [[d, n, ge, ff] for (d, n), (ge, ff) in sorted(seen.items())]
-        return SectionOutput("Area of every netlist", tables=[Table(
-            "area", "Area in NAND2-equivalent gates", ["design", "netlist", "GE", "flip-flops"],
-            rows, notes=["See Technology for the cell library and flow; memories are not "
-                         "included in GE."])])
+        fpga = any("device" in row for row in seen.values())
+        headers = ["design", "netlist", "GE", "flip-flops"]
+        if fpga:
+            headers += ["device", *(label for _, label in FPGA_COLUMNS)]
+            headers += ["values/cycle", "Mvalues/s at Fmax"]
+        rows = []
+        for (d, n), row in sorted(seen.items()):
+            cells = [d, n, row.get("ge"), row.get("ff")]
+            if fpga:
+                fmax = row.get("fmax_mhz")
+                cells += [row.get("device"), *(row.get(k) for k, _ in FPGA_COLUMNS),
+                          _span(row["per_cycle"], 4),
+                          _span([v * fmax for v in row["per_cycle"]], 1) if fmax else None]
+            rows.append(cells)
+        notes = ["See Technology for the cell library and flow; memories are not included in "
+                 "GE."]
+        text = ""
+        if fpga:
+            notes.append("FPGA columns: LUTs = LUT4-class cells (TRELLIS_COMB: LUT4s, carry "
+                         "halves, LUT RAM), FPGA FFs, BRAM = 18 kbit DP16KD, DSP = MULT18X18D, "
+                         "Fmax of one place-and-route run; Mvalues/s = values/cycle x Fmax. "
+                         "values/cycle: netlist co-simulation per workload (a range where "
+                         "workloads differ). Not the papers' devices: see docs/rtl.md.")
+            text = "FPGA technology: " + "; ".join(sorted(technologies)) + "."
+        return SectionOutput("Area of every netlist", text=text, tables=[Table(
+            "area", "Area in NAND2-equivalent gates and on an ECP5 FPGA" if fpga else
+            "Area in NAND2-equivalent gates", headers, rows, notes=notes)])
 
 
 @dataclass
