@@ -103,3 +103,12 @@ def test_verify_and_example_simulation(name):
     design.verify(seed=2)
     out = design.example_simulation(netlist="decompressor", words=100)
     assert out["matches_golden_model"] and out["values"] == 100
+
+
+def test_example_shape_is_the_squarest_map_of_the_values():
+    reg = get_registry()
+    two_d, cm = reg.design("dct-fixed8-jpeg-q50"), reg.design("dctcm-fixed8-jpeg-q50")
+    assert [two_d.example_shape(n) for n in (64, 200, 97)] == [(1, 8, 8), (1, 10, 20),
+                                                                (1, 1, 97)]
+    assert [cm.example_shape(n) for n in (64, 200, 100)] == [(8, 2, 4), (8, 5, 5),
+                                                             (1, 10, 10)]

@@ -11,6 +11,7 @@ layer stores, the block latency, the co-simulation window of the channel transfo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -146,6 +147,14 @@ class DctCodec(CodecDesign):
                 values = rng.integers(0, 256, n)
                 values[rng.random(n) < zero_fraction] = 0
                 yield values, shape
+
+    def example_shape(self, words: int) -> Shape:
+        """The squarest map of exactly ``words`` values (8 channels, one group, for the
+        channel transform when ``words`` allows), so the example is not mostly padding."""
+        channels = 8 if self.transform == "channel" and words % 8 == 0 else 1
+        pixels = words // channels
+        height = max(d for d in range(1, math.isqrt(pixels) + 1) if pixels % d == 0)
+        return channels, height, pixels // height
 
     def layer_entry(self, shape: Shape) -> dict[str, Any]:
         """The zero padding this codec stores for a map of ``shape`` (and counts in its

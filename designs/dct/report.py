@@ -17,6 +17,7 @@ from typing import Any
 
 from accelbench.designs.dct import memory_split as ms
 from accelbench.records import ResultRecord
+from accelbench.report.generic import dataset_format
 from accelbench.report.plots import finite_points, log_scale_if_positive, mark_empty
 from accelbench.report.sections import Plot, SectionOutput, Table
 
@@ -41,14 +42,6 @@ MEMORY_NETWORKS = {
 }
 #: SRAM sizes of the memory tables (defaults)
 SRAM_SIZES = (64 << 10, 256 << 10, 1 << 20, 4 << 20)
-
-
-def dataset_format(r: ResultRecord) -> tuple[str, str]:
-    ds = r.details.get("dataset") or {}
-    if ds.get("name") and ds.get("format"):
-        return ds["name"], ds["format"]
-    name, _, fmt = r.workload["id"].rpartition("/")
-    return name, fmt
 
 
 def _transform(r: ResultRecord) -> str:
