@@ -289,7 +289,8 @@ class DctSection:
                 if not xs:
                     mark_empty(ax, f"no {label}")
                     continue
-                log_scale_if_positive(ax, xs, axis="x")
+                if log_scale_if_positive(ax, xs, axis="x"):
+                    _plain_ratio_ticks(ax, xs)
                 ax.set_xlabel("compression ratio (x), padding counted")
                 ax.set_ylabel(label)
                 ax.legend(fontsize=6)
@@ -314,13 +315,15 @@ class DctSection:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, lw=1,
                         label=key)
                 xs += [p[0] for p in pts]
+        levels: dict[float, list[str]] = {}
         for fmt in sorted({dataset_format(r)[1] for r in recs.dct_in(dataset)}):
             ref = recs.reference(dataset, fmt)
-            level = finite_points([(ref.value(f"quantized_{metric}"),)]) if ref else []
-            if level:
-                ax.axhline(level[0][0], ls=":", lw=1, color="grey")
-                ax.annotate(f"{fmt} alone", (1, level[0][0]), xycoords=("axes fraction",
-                            "data"), ha="right", va="bottom", fontsize=6, color="grey")
+            for (level,) in finite_points([(ref.value(f"quantized_{metric}"),)] if ref else []):
+                levels.setdefault(level, []).append(fmt)
+        for level, fmts in levels.items():  # the 8-bit formats without a codec
+            ax.axhline(level, ls=":", lw=1, color="grey")
+            ax.annotate(f"{', '.join(fmts)} alone", (1, level), xycoords=("axes fraction",
+                        "data"), ha="right", va="bottom", fontsize=6, color="grey")
         for r in recs.lossless_in(dataset):
             pts = finite_points([(r.value("compression_ratio"), r.value(metric))])
             if pts:
@@ -328,3 +331,14 @@ class DctSection:
                            label=f"{r.design} {dataset_format(r)[1]} (lossless)")
                 xs.append(pts[0][0])
         return xs
+
+
+def _plain_ratio_ticks(ax: Any, xs: list[float]) -> None:
+    """Ratio ticks as plain numbers on a log axis (not 2x10^0)."""
+    from matplotlib.ticker import NullFormatter
+
+    lo, hi = min(xs) / 1.15, max(xs) * 1.15
+    ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16) if lo <= t <= hi]
+    ax.set_xticks(ticks or [min(xs)])
+    ax.set_xticklabels([f"{t:g}" for t in ticks] or [f"{min(xs):.3g}"])
+    ax.xaxis.set_minor_formatter(NullFormatter())
