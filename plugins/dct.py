@@ -1,4 +1,5 @@
-"""Registers the DCT feature-map codecs: 2-D DCT (Shao et al.) and channel DCT (DCT-CM).
+"""Registers the DCT feature-map codecs, 2-D DCT (Shao et al.) and channel DCT (DCT-CM),
+and the DCT report section.
 
 Names say the number format a variant takes (``fixed8`` signed, ``uint8`` level-shifted)
 and its quantisation table: ``jpeg-qN`` (libjpeg quality N; q100 is the near-lossless
@@ -7,6 +8,7 @@ end), ``uniform-sN`` (one step N; s1 is near-lossless), ``zonal-kN`` (keep u+v <
 
 from accelbench import hookimpl
 from accelbench.designs.dct.design import DctCmCodec, DctCodec
+from accelbench.designs.dct.report import DctSection
 
 #: (format, table, value) of the 2-D variants
 VARIANTS_2D = (
@@ -28,3 +30,8 @@ VARIANTS_CM = (
 def accelbench_designs():
     return ([DctCodec(fmt, table, value) for fmt, table, value in VARIANTS_2D]
             + [DctCmCodec(fmt, table, value) for fmt, table, value in VARIANTS_CM])
+
+
+@hookimpl
+def accelbench_report_sections():
+    return [DctSection()]

@@ -139,6 +139,7 @@ def test_registered_variants():
     for name in names:
         design = reg.design(name)
         assert design.technique == "dct" and design.baseline_for == () and design.lossy
+        assert design.needs_shape and design.formats == (design.fmt,)
         assert design.fmt in name and set(design.netlists()) == {"compressor",
                                                                  "decompressor"}
         assert design.describe()["assumed_defaults"]

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_codec_robustness import _mutate
 
-from accelbench.designs.dct.model import DctEncoded, DctModel
+from accelbench.designs.dct.model import DctModel
 from accelbench.errors import StreamFormatError
 from accelbench.families.codec import Encoded
 
@@ -35,7 +35,7 @@ def test_damaged_streams_raise_or_decode_to_the_right_size(data):
         streams[name] = _mutate(data.draw, streams[name], 16)
     bad_shape = data.draw(st.sampled_from([shape, (shape[0], shape[1], shape[2] + 1),
                                            (shape[0] + 1, shape[1], shape[2])]))
-    damaged = DctEncoded(streams, {}, int(np.prod(bad_shape)), bad_shape)
+    damaged = Encoded(streams, {}, int(np.prod(bad_shape)), bad_shape)
     try:
         out = model.decode(damaged)
     except StreamFormatError:
@@ -52,7 +52,7 @@ def test_specific_corruptions_have_clear_messages():
 
     def decode(bitmap=bm, values=vals, shape=(2, 16, 16), n=None):
         n = int(np.prod(shape)) if n is None else n
-        return model.decode(DctEncoded({"bitmap": bitmap, "values": values}, {}, n, shape))
+        return model.decode(Encoded({"bitmap": bitmap, "values": values}, {}, n, shape))
 
     np.testing.assert_array_equal(decode(), model.decode(enc))
     with pytest.raises(StreamFormatError, match="truncated"):
@@ -62,7 +62,7 @@ def test_specific_corruptions_have_clear_messages():
     with pytest.raises(StreamFormatError, match="truncated"):
         decode(values=vals[:-1])
     with pytest.raises(StreamFormatError, match="missing"):
-        model.decode(DctEncoded({"bitmap": bm}, {}, 512, (2, 16, 16)))
+        model.decode(Encoded({"bitmap": bm}, {}, 512, (2, 16, 16)))
     with pytest.raises(StreamFormatError, match="16-bit"):
         decode(bitmap=np.append(bm[:-1], 1 << 16))
     with pytest.raises(StreamFormatError, match="shape"):
@@ -79,19 +79,19 @@ def test_flag_at_a_dropped_frequency_and_zero_values_are_rejected():
     bitmap = enc.streams["bitmap"].copy()
     bitmap[0] |= 1 << 14  # zig-zag position 1: never non-zero under this table
     with pytest.raises(StreamFormatError, match="always"):
-        zonal.decode(DctEncoded({"bitmap": bitmap, "values": enc.streams["values"]}, {}, 64,
+        zonal.decode(Encoded({"bitmap": bitmap, "values": enc.streams["values"]}, {}, 64,
                                 (1, 8, 8)))
     model = MODELS[0]
     enc = model.encode(np.zeros(64, np.uint8), (1, 8, 8))
     bitmap = enc.streams["bitmap"].copy()
     bitmap[0] |= 1 << 15  # DC flagged, but its value is 0
     with pytest.raises(StreamFormatError, match="zero value"):
-        model.decode(DctEncoded({"bitmap": bitmap, "values": np.zeros(1, np.uint16)}, {},
+        model.decode(Encoded({"bitmap": bitmap, "values": np.zeros(1, np.uint16)}, {},
                                 64, (1, 8, 8)))
     dc_bits = int(model.coding_widths[0])
     with pytest.raises(StreamFormatError, match="trailing"):
-        model.decode(DctEncoded({"bitmap": enc.streams["bitmap"],
+        model.decode(Encoded({"bitmap": enc.streams["bitmap"],
                                  "values": np.ones(1, np.uint16)}, {}, 64, (1, 8, 8)))
     padded = np.array([(1 << (16 - dc_bits)) | 1], dtype=np.uint16)  # DC = 1, padding 1
     with pytest.raises(StreamFormatError, match="padding"):
-        model.decode(DctEncoded({"bitmap": bitmap, "values": padded}, {}, 64, (1, 8, 8)))
+        model.decode(Encoded({"bitmap": bitmap, "values": padded}, {}, 64, (1, 8, 8)))

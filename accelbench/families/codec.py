@@ -142,6 +142,11 @@ class CodecDesign(Design):
         skipped when ``options.sim_words`` is 0); none by default."""
         return []
 
+    def example_shape(self, words: int) -> Shape:
+        """The (C, H, W) of ``words`` values that ``accelbench simulate`` streams through a
+        shape-aware codec (one row by default; block codecs pick a squarer map)."""
+        return (1, 1, words)
+
     def simulation_map(self, words: np.ndarray, shape: Shape, size: int
                        ) -> tuple[np.ndarray, Shape | None]:
         """The part of one map streamed through the netlists during an evaluation: a flat
@@ -275,7 +280,7 @@ class CodecDesign(Design):
         w = self.word_bits
         values = rng.integers(-(1 << (w - 1)), 1 << (w - 1), words)
         values[rng.random(len(values)) < 0.5] = 0
-        shape = (1, 1, words) if self.needs_shape else None
+        shape = self.example_shape(words) if self.needs_shape else None
         values = to_words(values, w)
         golden = self.encode(values, shape)
         harness = StreamHarness(self.netlists()[netlist].build,

@@ -17,6 +17,16 @@ def workload_label(record: ResultRecord) -> str:
     return f"{label} (SYNTHETIC)" if record.synthetic else label
 
 
+def dataset_format(record: ResultRecord) -> tuple[str, str]:
+    """(dataset, number format) of a feature-map record: from its dataset details, else
+    from its workload id ``dataset/format``."""
+    ds = record.details.get("dataset") or {}
+    if ds.get("name") and ds.get("format"):
+        return ds["name"], ds["format"]
+    name, _, fmt = record.workload["id"].rpartition("/")
+    return name, fmt
+
+
 def _fmt_pm(mean: float | None, std: float | None) -> str:
     if mean is None:
         return ""

@@ -1,15 +1,18 @@
 """The DCT codecs as accelbench designs: 2-D DCT (Shao et al.) and channel DCT (DCT-CM).
 
-Both are lossy codecs of one C x H x W map of 8-bit words. They follow the lossy-codec
-contract being added to the codec base: ``encode(values, shape)``, ``decode(encoded)``,
-and the streaming hooks ``compressor_inputs``, ``decompressor_sideband`` and
-``decompressor_output`` through which the base drives the netlists. Until the base
-streams those hooks itself, :meth:`DctCodec.cosimulate` does it here with the same
-:class:`~accelbench.netlist.stream.StreamHarness`.
+Both are lossy, shape-aware codecs of one C x H x W map of 8-bit words on the codec
+base (:class:`~accelbench.families.codec.CodecDesign`): the base co-simulates the
+netlists against the golden encoder and decoder, verifies, evaluates (ratios,
+reconstruction error, throughput, area, energy, accuracy on real images). This module
+gives the golden model, the netlists, the streaming hooks (block order in and out, the
+shape as configuration inputs) and the DCT's own evaluation figures: the padding each
+layer stores, the block latency, the co-simulation window of the channel transform.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,13 +20,11 @@ import numpy as np
 from accelbench.bits import to_words
 from accelbench.design import EvaluationOptions
 from accelbench.designs.dct import netlist, netlist_cm
-from accelbench.designs.dct.model import DctEncoded, DctModel, Shape, check_shape
-from accelbench.errors import NetlistMismatchError, UnknownNameError
+from accelbench.designs.dct.model import DctModel, Shape, check_shape
+from accelbench.errors import NetlistMismatchError
 from accelbench.families.codec import CodecDesign, Encoded
-from accelbench.families.codec import compare_words as _compare
-from accelbench.metrics import Evaluation
+from accelbench.metrics import Metric
 from accelbench.netlist.ports import Ports
-from accelbench.workloads import FeatureMapWorkload, Workload
 
 DEFAULTS_2D = (
     "8x8 blocks per channel, row-major block order, edges zero-padded to a multiple of 8 "
@@ -62,6 +63,7 @@ class DctCodec(CodecDesign):
     technique: ClassVar[str] = "dct"
     baseline_for: ClassVar[tuple[str, ...]] = ()
     lossy: ClassVar[bool] = True
+    needs_shape: ClassVar[bool] = True
     compressed_streams = ("bitmap", "values")
     transform: ClassVar[str] = "2d"
     assumed_defaults: ClassVar[tuple[str, ...]] = DEFAULTS_2D
@@ -69,28 +71,38 @@ class DctCodec(CodecDesign):
                             "edge blocks counted), mean over images")
     #: configuration inputs of the netlists
     config_inputs: ClassVar[tuple[str, ...]] = ("channels", "height", "width")
+    #: map shapes of :meth:`verification_cases`: padded edges, single values
+    verify_shapes: ClassVar[tuple[Shape, ...]] = ((1, 8, 8), (2, 13, 21), (3, 7, 7),
+                                                   (1, 1, 1), (2, 16, 9))
 
     def __init__(self, fmt: str = "fixed8", table: str = "jpeg", value: int = 50,
                  stream_bits: int = 16) -> None:
         self.model = DctModel(self.transform, fmt, table, value, stream_bits)
         super().__init__(variant_name(self.transform, fmt, table, value), word_bits=8,
-                         format=fmt, table=table, table_value=value,
-                         stream_bits=stream_bits)
+                         transform=self.transform, format=fmt, table=table,
+                         table_value=value, stream_bits=stream_bits)
         self.fmt = fmt
+        #: the one number format a variant codes (signed fixed8, or level-shifted uint8)
+        self.formats = (fmt,)
 
     # --- golden model ----------------------------------------------------------------
-    def encode(self, values: np.ndarray, shape: Shape | None = None) -> DctEncoded:
-        if shape is None:
-            raise ValueError(f"{self.name} needs the map shape (C, H, W) to encode")
-        return self.model.encode(to_words(values, 8), shape)
+    def encode(self, values: np.ndarray, shape: Shape | None = None) -> Encoded:
+        return self.model.encode(to_words(values, 8), self._shape(shape))
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         return self.model.decode(encoded)
 
     def compressed_bits(self, values: np.ndarray, shape: Shape | None = None) -> int:
+        return self.model.compressed_bits(to_words(values, 8), self._shape(shape))
+
+    def roundtrip(self, values: np.ndarray, shape: Shape | None = None) -> np.ndarray:
+        """decode(encode(values)) without building the streams (the accuracy runs)."""
+        return self.model.roundtrip(to_words(values, 8), self._shape(shape))
+
+    def _shape(self, shape: Shape | None) -> Shape:
         if shape is None:
             raise ValueError(f"{self.name} needs the map shape (C, H, W)")
-        return self.model.compressed_bits(to_words(values, 8), shape)
+        return shape
 
     # --- netlists ----------------------------------------------------------------------
     def build_compressor(self, ports: Ports) -> None:
@@ -99,125 +111,76 @@ class DctCodec(CodecDesign):
     def build_decompressor(self, ports: Ports) -> None:
         netlist.dct2d_decompressor(ports, self.model)
 
-    # --- streaming hooks (the lossy-codec contract) --------------------------------------
+    # --- streaming hooks ---------------------------------------------------------------
     def config(self, shape: Shape) -> dict[str, int]:
         c, h, w = check_shape(shape)
         return {"channels": c, "height": h, "width": w}
 
-    def compressor_inputs(self, words: np.ndarray, shape: Shape
+    def compressor_inputs(self, words: np.ndarray, shape: Shape | None
                           ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
         """The map's words in the order the compressor consumes them, and its config."""
         words = to_words(np.asarray(words).reshape(-1), 8)
-        shape = check_shape(shape, len(words))
+        shape = check_shape(self._shape(shape), len(words))
         return {"in": words[self.model.hardware_order(shape)]}, self.config(shape)
 
     def decompressor_sideband(self, encoded: Encoded) -> dict[str, int]:
-        return self.config(encoded.shape)
+        return self.config(self._shape(encoded.shape))
 
-    def decompressor_output(self, out_words: np.ndarray, encoded: Encoded) -> np.ndarray:
+    def decompressor_output(self, out: np.ndarray, encoded: Encoded) -> np.ndarray:
         """The decompressor's output stream (block order) back in C,H,W order."""
-        order = self.model.hardware_order(encoded.shape)
-        out_words = np.asarray(out_words)
-        if len(out_words) != len(order):
-            raise NetlistMismatchError(f"{self.name} decompressor produced {len(out_words)} "
+        order = self.model.hardware_order(self._shape(encoded.shape))
+        out = np.asarray(out)
+        if len(out) != len(order):
+            raise NetlistMismatchError(f"{self.name} decompressor produced {len(out)} "
                                        f"words, expected {len(order)}")
         result = np.zeros(len(order), dtype=np.uint8)
-        result[order] = out_words.astype(np.uint8)
+        result[order] = out.astype(np.uint8)
         return result
 
-    # --- co-simulation -------------------------------------------------------------------
-    def simulate_compress(self, values: np.ndarray, shape: Shape | None = None, *,
-                          simulator: str = "compiled", **stalls: Any
-                          ) -> tuple[DctEncoded, int]:
-        if shape is None:
-            raise ValueError(f"{self.name} needs the map shape (C, H, W)")
-        streams, config = self.compressor_inputs(values, shape)
-        res = self._run_harness("compressor", simulator, streams, config, stalls)
-        out = {n: res.outputs[n].astype(np.uint64) for n in self.compressed_streams}
-        return DctEncoded(out, {}, int(np.prod(shape)), check_shape(shape)), res.cycles
-
-    def simulate_decompress(self, encoded: Encoded, *, simulator: str = "compiled",
-                            **stalls: Any) -> tuple[np.ndarray, int]:
-        res = self._run_harness("decompressor", simulator,
-                                {n: encoded.streams[n] for n in self.compressed_streams},
-                                self.decompressor_sideband(encoded), stalls)
-        return self.decompressor_output(res.outputs["out"], encoded), res.cycles
-
-    def cosimulate(self, values: np.ndarray, shape: Shape | None = None, *,
-                   simulator: str = "compiled", **stalls: Any):
-        """Both netlists against the golden encoder and the golden decoder, bit for bit."""
-        from accelbench.families.codec import CoSimResult
-
-        words = to_words(np.asarray(values).reshape(-1), 8)
-        golden = self.encode(words, shape)
-        got, c_cycles = self.simulate_compress(words, shape, simulator=simulator, **stalls)
-        for stream in self.compressed_streams:
-            _compare(f"{self.name} compressor stream {stream!r}", got.streams[stream],
-                     golden.streams[stream], len(words))
-        restored, d_cycles = self.simulate_decompress(golden, simulator=simulator, **stalls)
-        _compare(f"{self.name} decompressor output", restored, self.decode(golden),
-                 len(words))
-        return CoSimResult(golden, c_cycles, d_cycles)
-
-    def verify_shapes(self) -> list[Shape]:
-        return [(1, 8, 8), (2, 13, 21), (3, 7, 7), (1, 1, 1), (2, 16, 9)]
-
-    def verify(self, seed: int = 0) -> None:
-        rng = np.random.default_rng(seed)
-        for shape in self.verify_shapes():
+    # --- hooks of the codec base's verification and evaluation ---------------------------
+    def verification_cases(self, rng: np.random.Generator
+                           ) -> Iterator[tuple[np.ndarray, Shape | None]]:
+        """Every shape of ``verify_shapes``, dense, 70 % zeros and all-zero."""
+        for shape in self.verify_shapes:
             n = int(np.prod(shape))
             for zero_fraction in (0.0, 0.7, 1.0):
                 values = rng.integers(0, 256, n)
                 values[rng.random(n) < zero_fraction] = 0
-                for p in (1.0, 0.6):
-                    self.cosimulate(values, shape, valid_probability=p, ready_probability=p,
-                                    seed=int(rng.integers(1 << 31)))
+                yield values, shape
 
-    def example_simulation(self, *, netlist: str | None = None, vcd: str | None = None,
-                           seed: int = 0, words: int = 64,
-                           simulator: str = "compiled") -> dict[str, Any]:
-        """A random half-sparse map of about ``words`` values through one netlist."""
-        from accelbench.netlist.stream import StreamHarness
+    def example_shape(self, words: int) -> Shape:
+        """The squarest map of exactly ``words`` values (8 channels, one group, for the
+        channel transform when ``words`` allows), so the example is not mostly padding."""
+        channels = 8 if self.transform == "channel" and words % 8 == 0 else 1
+        pixels = words // channels
+        height = max(d for d in range(1, math.isqrt(pixels) + 1) if pixels % d == 0)
+        return channels, height, pixels // height
 
-        netlist = netlist or "compressor"
-        if netlist not in self.netlists():
-            raise UnknownNameError(f"design {self.name!r} has no netlist {netlist!r}")
-        side = max(1, int(np.ceil(np.sqrt(max(words, 1)))))
-        shape = (1, side, -(-max(words, 1) // side))
-        rng = np.random.default_rng(seed)
-        n = int(np.prod(shape))
-        values = rng.integers(0, 256, n)
-        values[rng.random(n) < 0.5] = 0
-        golden = self.encode(values, shape)
-        harness = StreamHarness(self.netlists()[netlist].build,
-                                simulator="fast" if vcd else simulator, trace=bool(vcd))
-        if netlist == "compressor":
-            streams, config = self.compressor_inputs(values, shape)
-            res = harness.run(streams, config)
-            for stream in self.compressed_streams:
-                _compare(f"{self.name} compressor stream {stream!r}", res.outputs[stream],
-                         golden.streams[stream], n)
-        else:
-            res = harness.run({s: golden.streams[s] for s in self.compressed_streams},
-                              self.decompressor_sideband(golden))
-            _compare(f"{self.name} decompressor output",
-                     self.decompressor_output(res.outputs["out"], golden),
-                     self.decode(golden), n)
-        if vcd:
-            harness.write_vcd(vcd)
-        return {"design": self.name, "netlist": netlist, "shape": list(shape), "values": n,
-                "cycles": res.cycles, "words_per_cycle": round(n / res.cycles, 4),
-                "compressed_bits": golden.total_bits, "matches_golden_model": True,
-                "vcd": vcd or ""}
+    def layer_entry(self, shape: Shape) -> dict[str, Any]:
+        """The zero padding this codec stores for a map of ``shape`` (and counts in its
+        ratio), as a fraction of the real values."""
+        padded = int(np.prod(self.model.padded_shape(check_shape(shape))))
+        return {"padding_fraction": round(padded / int(np.prod(shape)) - 1, 6)}
 
-    # --- evaluation ----------------------------------------------------------------------
-    def accepts(self, workload: Workload) -> bool:
-        return isinstance(workload, FeatureMapWorkload) and workload.format == self.fmt
+    def extra_metrics(self, options: EvaluationOptions) -> list[Metric]:
+        """Latency of one block through each netlist (none without co-simulation)."""
+        if options.sim_words <= 0:
+            return []
+        compress, decompress = self.block_latency(options.simulator)
+        what = "block of 8 channels x 8 pixels" if self.transform == "channel" else "8x8 block"
+        return [
+            Metric("compressor_block_latency_cycles", compress, "cycle", "lower",
+                   description=f"one {what} alone, first input word to idle"),
+            Metric("decompressor_block_latency_cycles", decompress, "cycle", "lower",
+                   description=f"one {what} alone, first input word to idle"),
+        ]
 
-    def evaluate(self, workload: Workload, options: EvaluationOptions) -> Evaluation:
-        from accelbench.designs.dct.evaluate import evaluate_dct
-
-        return evaluate_dct(self, workload, options)
+    def block_latency(self, simulator: str = "compiled") -> tuple[int, int]:
+        """Cycles of one block alone through the compressor and the decompressor, both
+        checked bit-exactly against the golden model."""
+        shape = (8, 1, 8) if self.transform == "channel" else (1, 8, 8)
+        co = self.cosimulate((np.arange(64) * 37) % 256, shape, simulator=simulator)
+        return co.compress_cycles, co.decompress_cycles
 
 
 class DctCmCodec(DctCodec):
@@ -229,6 +192,7 @@ class DctCmCodec(DctCodec):
     transform = "channel"
     assumed_defaults = DEFAULTS_CM
     config_inputs = ("channels", "pixels")
+    verify_shapes = ((8, 1, 8), (13, 5, 7), (3, 7, 7), (1, 1, 1), (16, 3, 4))
 
     def build_compressor(self, ports: Ports) -> None:
         netlist_cm.dctcm_compressor(ports, self.model)
@@ -242,5 +206,17 @@ class DctCmCodec(DctCodec):
             raise ValueError(f"{self.name}: H*W must be below 2^{netlist_cm.PIXEL_BITS}")
         return {"channels": c, "pixels": h * w}
 
-    def verify_shapes(self) -> list[Shape]:
-        return [(8, 1, 8), (13, 5, 7), (3, 7, 7), (1, 1, 1), (16, 3, 4)]
+    def simulation_map(self, words: np.ndarray, shape: Shape, size: int
+                       ) -> tuple[np.ndarray, Shape | None]:
+        """About ``size`` values of a layer: whole channel groups of 8 (all channels of a
+        thinner map) from the middle of the map, over as many whole rows as fit; the
+        transform runs along the channels, so a cut through a group would pad it."""
+        c, h, w = shape
+        if size <= 0 or words.size <= size:
+            return words, shape
+        keep = min(c, max(8, size // (h * w) // 8 * 8))
+        rows = min(h, max(1, size // (keep * w)))
+        first = (c - keep) // 2 // 8 * 8
+        top = (h - rows) // 2
+        cut = words.reshape(shape)[first:first + keep, top:top + rows]
+        return np.ascontiguousarray(cut).reshape(-1), (keep, rows, w)

@@ -37,13 +37,6 @@ Shape = tuple[int, int, int]
 MAX_DIM = (1 << 16) - 1
 
 
-@dataclass
-class DctEncoded(Encoded):
-    """Encoded streams plus the map's (C, H, W), which the decoder needs."""
-
-    shape: Shape = (0, 0, 0)
-
-
 def check_shape(shape: object, n_values: int | None = None) -> Shape:
     try:
         c, h, w = (int(s) for s in shape)  # type: ignore[union-attr]
@@ -180,12 +173,12 @@ class DctModel:
         return self._unblocks(x, shape)
 
     # --- codec ---------------------------------------------------------------------------
-    def encode(self, words: np.ndarray, shape: Shape) -> DctEncoded:
+    def encode(self, words: np.ndarray, shape: Shape) -> Encoded:
         words = np.asarray(words).reshape(-1)
         shape = check_shape(shape, len(words))
         q = self.quantized_blocks(words, shape)
         streams, bits = stream.encode_blocks(q, self.coding_widths, self.stream_bits)
-        return DctEncoded(streams, bits, len(words), shape)
+        return Encoded(streams, bits, len(words), shape)
 
     def compressed_bits(self, words: np.ndarray, shape: Shape) -> int:
         words = np.asarray(words).reshape(-1)
@@ -193,7 +186,7 @@ class DctModel:
         return stream.count_bits(self.quantized_blocks(words, shape), self.coding_widths)
 
     def decode(self, encoded: Encoded) -> np.ndarray:
-        shape = getattr(encoded, "shape", None)
+        shape = encoded.shape
         if shape is None:
             raise StreamFormatError("a DCT stream needs the map shape (C, H, W) to decode")
         try:
