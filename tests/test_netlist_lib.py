@@ -9,14 +9,25 @@ from hypothesis import strategies as st
 
 from accelbench.netlist.build import build_block
 from accelbench.netlist.lib import (
+    SkewedBuffer,
+    bank_arbiter,
     bit_packer,
     bit_unpacker,
     count_bits,
     index_bits,
     left_code,
+    one_hot_mux,
     onehot_to_binary,
     output_buffer,
+    priority_arbiter,
     priority_mux,
+    round_shift,
+    s_add,
+    s_mul,
+    s_mul_const,
+    s_neg,
+    s_sub,
+    sext,
     skid_buffer,
     unpacker_buffer_bits,
     word_counter,
@@ -73,6 +84,108 @@ def test_priority_mux_left_code_and_onehot():
     assert np.array_equal(got["index"], np.arange(len(grid)) % 6)
     with pytest.raises(ValueError, match="does not fit"):
         _combinational(lambda ins: {"x": left_code(1, 3, 4, ins["v"])}, {"v": 4}, {"x": 4})
+
+
+
+def _signed(values, bits):
+    v = np.asarray(values, dtype=np.int64) & ((1 << bits) - 1)
+    return np.where(v >= 1 << (bits - 1), v - (1 << bits), v)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31), shift=st.integers(0, 5), const=st.integers(0, 300))
+def test_signed_arithmetic_matches_twos_complement(seed, shift, const):
+    def build(ins):
+        a, b = ins["a"], ins["b"]
+        return {"sum": s_add(a, b, 10), "diff": s_sub(a, b, 10), "neg": s_neg(a, 10),
+                "prod": s_mul(a, b), "cprod": s_mul_const(a, const),
+                "round": round_shift(a, shift), "ext": sext(b, 12), "cut": sext(a, 5)}
+
+    cw = 9 + max(1, const.bit_length())
+    rw = 10 - shift if shift else 9
+    run = _combinational(build, {"a": 9, "b": 7}, {"sum": 10, "diff": 10, "neg": 10,
+                                                   "prod": 16, "cprod": cw, "round": rw,
+                                                   "ext": 12, "cut": 5})
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-256, 256, 200)
+    b = rng.integers(-64, 64, 200)
+    a[:2], b[:2] = (-256, 255), (-64, 63)
+    got = run({"a": (a & 0x1FF).astype(np.uint64), "b": (b & 0x7F).astype(np.uint64)})
+    assert np.array_equal(_signed(got["sum"], 10), a + b)
+    assert np.array_equal(_signed(got["diff"], 10), a - b)
+    assert np.array_equal(_signed(got["neg"], 10), -a)
+    assert np.array_equal(_signed(got["prod"], 16), a * b)
+    assert np.array_equal(_signed(got["cprod"], cw), a * const)
+    want = (a + (1 << (shift - 1))) >> shift if shift else a
+    assert np.array_equal(_signed(got["round"], rw), want)  # half up, arithmetic
+    assert np.array_equal(_signed(got["ext"], 12), b)
+    assert np.array_equal(got["cut"], a & 0x1F)
+
+
+def test_arbiters_grant_the_lowest_requester_per_bank():
+    lanes, banks = 4, 4
+
+    def build(ins):
+        valid = [ins["valid"][r] for r in range(lanes)]
+        bank = [ins["bank"][2 * r:2 * r + 2] for r in range(lanes)]
+        granted, per_bank = bank_arbiter(valid, bank, banks)
+        return {"granted": pyrtl.concat_list(granted),
+                "first": pyrtl.concat_list(priority_arbiter(valid)),
+                "bank0": pyrtl.concat_list(per_bank[0]),
+                "pick": one_hot_mux(per_bank[0], [pyrtl.Const(10 + r, 8)
+                                                  for r in range(lanes)], 8)}
+
+    run = _combinational(build, {"valid": lanes, "bank": 2 * lanes},
+                         {"granted": lanes, "first": lanes, "bank0": lanes, "pick": 8})
+    grid = [(v, b) for v in range(16) for b in range(256)]
+    got = run({"valid": np.array([v for v, _ in grid], dtype=np.uint64),
+               "bank": np.array([b for _, b in grid], dtype=np.uint64)})
+    for t, (v, b) in enumerate(grid):
+        want_bank = {}
+        for r in range(lanes):
+            if v >> r & 1:
+                want_bank.setdefault(b >> (2 * r) & 3, r)
+        assert got["granted"][t] == sum(1 << r for r in want_bank.values())
+        assert got["first"][t] == (v & -v)
+        assert got["bank0"][t] == (1 << want_bank[0] if 0 in want_bank else 0)
+        assert got["pick"][t] == (10 + want_bank[0] if 0 in want_bank else 0)
+
+
+@pytest.mark.parametrize("rows,cols", [(8, 5), (4, 4), (3, 7)])
+def test_skewed_buffer_transposes_without_bank_conflicts(rows, cols):
+    n, width = 8, 6
+    block = pyrtl.Block()
+    with pyrtl.set_working_block(block):
+        buf = SkewedBuffer(n, rows, cols, width, "tb")
+        line = pyrtl.Input(3, "line")
+        we = pyrtl.Input(1, "we")
+        values = [pyrtl.Input(width, f"v{j}") for j in range(cols)]
+        buf.write(line, values, we)
+        address = pyrtl.Register(buf.address_bits, "raddr")
+        address.next <<= pyrtl.Input(buf.address_bits, "ra")
+        for i, word in enumerate(buf.read(address)):
+            out = pyrtl.Output(width, f"o{i}")
+            out <<= word
+    assert len(buf.banks) == n
+    rng = np.random.default_rng(rows * cols)
+    matrix = rng.integers(0, 1 << width, (rows, cols))
+    steps = rows + cols + 1
+    cols_in = {"line": np.zeros(steps, np.uint64), "we": np.zeros(steps, np.uint64),
+               "ra": np.zeros(steps, np.uint64)}
+    for j in range(cols):
+        cols_in[f"v{j}"] = np.zeros(steps, np.uint64)
+    for i in range(rows):  # one line a cycle in
+        cols_in["line"][i], cols_in["we"][i] = i, 1
+        for j in range(cols):
+            cols_in[f"v{j}"][i] = matrix[i, j]
+    for j in range(cols):  # one column a cycle out, the cycle after its address
+        cols_in["ra"][rows + j] = j
+    got = make_simulator(block, "fast").run_arrays(steps, cols_in)
+    for j in range(cols):
+        column = [int(got[f"o{i}"][rows + 1 + j]) for i in range(rows)]
+        assert column == matrix[:, j].tolist()
+    with pytest.raises(ValueError, match="power of two"):
+        SkewedBuffer(6, 4, 4, 8, "bad")
 
 
 def _through(middle):

@@ -1,22 +1,32 @@
-"""Effect of spectral pruning on real layers: output SNR against the real network.
+"""Effect of spectral pruning on real layers and on the real network's predictions.
 
-For each spectral convolution of a real dataset (ResNet-50-1by2's stride-1 3x3 layers),
-its real input on an image goes through the pruned spectral model (float, and the
-fixed-point hardware model) and the result (plus the bias) is compared with the layer's
-real output: SNR = 10 log10(sum y^2 / sum (y - y')^2). No retraining (SPEC2 retrains after
-ADMM pruning). Network-level top-1/top-5 agreement needs the dataset transform hook.
+* Per layer (:func:`layer_snrs`): each spectral convolution of a real dataset
+  (ResNet-50-1by2's stride-1 3x3 layers) recomputed from its real input on an image by the
+  pruned spectral model (float, or the fixed-point hardware model), the result (plus the
+  bias) against the layer's real output: SNR = 10 log10(sum y^2 / sum (y - y')^2).
+* Per network (:func:`network_accuracy`): the whole network run on real images with every
+  spectral convolution computed by the pruned float model
+  (:func:`accelbench.datasets.transform.forward_with_transform`'s ``conv_transform``; each
+  layer sees the input the modified network gives it, so errors compound), compared with
+  the unmodified float network: top-1/top-5 agreement, mean KL divergence and output SNR.
 
-``python -m accelbench.designs.spectral.accuracy [--images N] [--fixed]`` prints the table.
+No retraining anywhere (SPEC2 retrains after ADMM pruning).
+
+``python -m accelbench.designs.spectral.accuracy [--images N] [--fixed]`` prints the
+per-layer table.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from accelbench.designs.spectral import fixed, golden
+from accelbench.designs.spectral.dataflow import spectral_kernel
 from accelbench.designs.spectral.evaluate import DENSITIES
 
 
@@ -45,6 +55,53 @@ def layer_snrs(layers: Sequence, densities: Sequence[float] = DENSITIES,
     """SNR (dB) of every layer at every density."""
     return {layer.name: {d: snr_db(layer.output, spectral_output(layer, d, fixed_point))
                          for d in densities} for layer in layers}
+
+
+def spectral_conv_transform(density: float, fixed_point: bool = False,
+                            seen: set[str] | None = None) -> Callable[[Any], np.ndarray | None]:
+    """A ``conv_transform`` for forward_with_transform: the convolutions the engine
+    computes (stride 1, ungrouped, k x k with k = 2..8) give their pruned spectral output,
+    the others (which stay spatial) are kept; ``seen`` collects the names transformed."""
+
+    def transform(layer) -> np.ndarray | None:
+        if not spectral_kernel(layer.kernel, layer.stride, layer.groups):
+            return None
+        if seen is not None:
+            seen.add(layer.name)
+        return spectral_output(layer, density, fixed_point)
+
+    return transform
+
+
+def _rounded(value: float, digits: int) -> float:
+    return value if not math.isfinite(value) else round(value, digits)
+
+
+def network_accuracy(source: Any, densities: Sequence[float] = DENSITIES,
+                     images: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """The network of ``source`` (a NetworkSource) on its images (or ``images``) with its
+    spectral convolutions pruned to each density (float model, no retraining), against
+    the unmodified float network: one JSON-able entry per density."""
+    from accelbench.datasets.transform import forward_with_transform
+
+    out = []
+    for density in densities:
+        seen: set[str] = set()
+        result = forward_with_transform(
+            source, images=images, conv_transform=spectral_conv_transform(density, seen=seen))
+        out.append({
+            "density": density,
+            "images": len(result.images),
+            "top1_agreement": round(result.top1_agreement, 6),
+            "top5_agreement": round(result.top5_agreement, 6),
+            "mean_kl_divergence": _rounded(float(result.mean_kl_divergence), 10),
+            "output_snr_db": _rounded(float(result.output_snr_db), 4),
+            "spectral_convs": len(seen),
+            "convs_changed": len(result.convs_changed),
+            "per_image_kl": [_rounded(float(e["kl_divergence"]), 10)
+                             for e in result.per_image],
+        })
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

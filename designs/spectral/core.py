@@ -20,7 +20,7 @@ from accelbench.designs.spectral.fft import (
     pixel_word_bits,
     spec_word_bits,
 )
-from accelbench.designs.spectral.hwlib import internal_stream
+from accelbench.netlist.lib import internal_stream
 from accelbench.netlist.ports import Ports
 
 

@@ -39,20 +39,17 @@ from dataclasses import dataclass, field
 
 import pyrtl
 
+from accelbench.designs.spectral.arith import (
+    Complex,
+    PartialProducts,
+    combine_products,
+    partial_products,
+)
 from accelbench.designs.spectral.fft import acc_word_bits, pack, spec_word_bits, split
 from accelbench.designs.spectral.fixed import DEFAULT, FixedPoint
 from accelbench.designs.spectral.golden import BINS, HALF, K, SpectralError
-from accelbench.designs.spectral.hwlib import (
-    Complex,
-    PartialProducts,
-    bank_arbiter,
-    combine_products,
-    one_hot_mux,
-    partial_products,
-    s_add,
-)
 from accelbench.designs.spectral.program import EntryLayout
-from accelbench.netlist.lib import index_bits
+from accelbench.netlist.lib import bank_arbiter, index_bits, one_hot_mux, s_add
 from accelbench.netlist.ports import Ports, StreamIn, StreamOut
 
 INIT, WAIT, RUN, FLUSH, DRAIN = range(5)

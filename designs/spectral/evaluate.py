@@ -195,7 +195,7 @@ def network_figures(inputs: list[LayerInput], setup: SpectralSetup | None = None
             per_density[d].append(layer_figures(inp, masks[d], d, setup))
     summary = {}
     for d, rows in per_density.items():
-        flows = df.NetworkDataflow([_flow(r) for r in rows])
+        flows = df.NetworkDataflow([dataflow_of(r) for r in rows])
         summary[d] = {
             "policies": {p: {key: sum(r["policies"][p][key] for r in rows)
                              for key in ("pass_cycles", "conflict_cycles", "core_cycles",
@@ -213,7 +213,8 @@ def network_figures(inputs: list[LayerInput], setup: SpectralSetup | None = None
                       "bins": setup.dataflow.bins, "defaults": True}}
 
 
-def _flow(row: dict[str, Any]) -> df.LayerDataflow:
+def dataflow_of(row: dict[str, Any]) -> df.LayerDataflow:
+    """The :class:`~.dataflow.LayerDataflow` of a :func:`layer_figures` row."""
     data = dict(row["dataflow"])
     data.pop("choice")
     data.pop("chosen_dram")

@@ -27,17 +27,10 @@ from dataclasses import dataclass
 
 import pyrtl
 
+from accelbench.designs.spectral.arith import Complex, Twiddle, fft8, real_ifft8
 from accelbench.designs.spectral.fixed import DEFAULT, FixedPoint
 from accelbench.designs.spectral.golden import HALF, K
-from accelbench.designs.spectral.hwlib import (
-    Complex,
-    SkewedBuffer,
-    Twiddle,
-    fft8,
-    real_ifft8,
-    sext,
-)
-from accelbench.netlist.lib import index_bits
+from accelbench.netlist.lib import SkewedBuffer, index_bits, sext
 from accelbench.netlist.ports import Ports, StreamIn, StreamOut
 
 ROWS_PER_TILE = K

@@ -5,7 +5,11 @@ its neighbours need (a small dataclass, or the other side of a stream); its docs
 states its protocol and latency. Streams follow :mod:`accelbench.netlist.ports`.
 
 Widths: :func:`count_bits` (a count 0..n), :func:`index_bits` (an index 0..n-1).
-Logic: :func:`zeros`, :func:`left_code`, :func:`priority_mux`, :func:`onehot_to_binary`.
+Logic: :func:`zeros`, :func:`left_code`, :func:`priority_mux`, :func:`onehot_to_binary`,
+:func:`one_hot_mux` (AND-OR multiplexer).
+Signed arithmetic on two's-complement wires: :func:`sext`, :func:`s_add`, :func:`s_sub`,
+:func:`s_neg`, :func:`s_mul`, :func:`s_mul_const`, :func:`round_shift` (round half up).
+Arbitration: :func:`priority_arbiter`, :func:`bank_arbiter` (per bank, lowest requester).
 Streams: :func:`output_buffer` (1-word output register), :func:`skid_buffer` (2-entry,
 registered upstream ready), :func:`word_counter`, :func:`bit_packer`,
 :func:`bit_unpacker` (registered ready).
@@ -15,8 +19,11 @@ array), :func:`rotate` (ring rotator), :func:`strided_taps` (lane i takes ring p
 i x stride), :func:`lane_banks` (operand SRAM, lanes packed eight to a word).
 Control: :func:`config_registers` (layer parameters written by a host port),
 :func:`register_queue` (a small FIFO in registers).
+Memories and wiring: :class:`SkewedBuffer` (a conflict-free transpose buffer of
+synchronous-read banks), :func:`internal_stream` (a stream between two units of a block).
 """
 
+from accelbench.netlist.lib.arbiter import bank_arbiter, priority_arbiter
 from accelbench.netlist.lib.buffers import output_buffer, skid_buffer
 from accelbench.netlist.lib.control import (
     ConfigField,
@@ -25,7 +32,13 @@ from accelbench.netlist.lib.control import (
     register_queue,
 )
 from accelbench.netlist.lib.counter import WordCounter, word_counter
-from accelbench.netlist.lib.logic import left_code, onehot_to_binary, priority_mux, zeros
+from accelbench.netlist.lib.logic import (
+    left_code,
+    one_hot_mux,
+    onehot_to_binary,
+    priority_mux,
+    zeros,
+)
 from accelbench.netlist.lib.packing import (
     Packer,
     Unpacker,
@@ -33,6 +46,16 @@ from accelbench.netlist.lib.packing import (
     bit_unpacker,
     unpacker_buffer_bits,
 )
+from accelbench.netlist.lib.signed import (
+    round_shift,
+    s_add,
+    s_mul,
+    s_mul_const,
+    s_neg,
+    s_sub,
+    sext,
+)
+from accelbench.netlist.lib.streams import internal_stream
 from accelbench.netlist.lib.systolic import (
     ACC_BITS,
     DATA_BITS,
@@ -49,6 +72,7 @@ from accelbench.netlist.lib.systolic import (
     strided_taps,
     systolic_array,
 )
+from accelbench.netlist.lib.transpose import SkewedBuffer
 from accelbench.netlist.lib.widths import count_bits, index_bits
 
 __all__ = [
@@ -60,8 +84,10 @@ __all__ = [
     "Packer",
     "PeWires",
     "QueueHead",
+    "SkewedBuffer",
     "Unpacker",
     "WordCounter",
+    "bank_arbiter",
     "bit_packer",
     "bit_unpacker",
     "column_readout",
@@ -69,16 +95,26 @@ __all__ = [
     "count_bits",
     "delay",
     "index_bits",
+    "internal_stream",
     "lane_banks",
     "lane_groups",
     "left_code",
+    "one_hot_mux",
     "onehot_to_binary",
     "output_buffer",
     "pe_cell",
     "pe_netlist",
+    "priority_arbiter",
     "priority_mux",
     "register_queue",
     "rotate",
+    "round_shift",
+    "s_add",
+    "s_mul",
+    "s_mul_const",
+    "s_neg",
+    "s_sub",
+    "sext",
     "skid_buffer",
     "strided_taps",
     "systolic_array",

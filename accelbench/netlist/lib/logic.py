@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyrtl
 
 
@@ -43,3 +45,13 @@ def onehot_to_binary(onehot: pyrtl.WireVector, bitwidth: int) -> pyrtl.WireVecto
         terms = [onehot[j] for j in range(len(onehot)) if (j >> i) & 1]
         out.append(pyrtl.rtl_any(*terms) if terms else pyrtl.Const(0, 1))
     return pyrtl.concat_list(out)
+
+
+def one_hot_mux(selects: Sequence[pyrtl.WireVector], values: Sequence[pyrtl.WireVector],
+                width: int) -> pyrtl.WireVector:
+    """OR of the values whose select is high (selects one-hot, or all low: 0); an AND-OR
+    multiplexer without a priority chain."""
+    out = pyrtl.Const(0, width)
+    for sel, val in zip(selects, values, strict=True):
+        out = out | pyrtl.select(sel, val, pyrtl.Const(0, width))
+    return out
