@@ -9,7 +9,7 @@ code so long runs cost no Python work per cycle. ``tests/test_simulate.py`` dete
 upstream bug so the workaround can be dropped once a fixed release is required.
 
 PyRTL's C code keeps every MemBlock in a 256-bucket hash map of linked lists, searched
-on every read and write: the SRAM-heavy system netlists spent most of their time there.
+(a division and a pointer chase) on every read and write port every cycle, written or not.
 :class:`CompiledSim` stores each MemBlock as a plain C array of its depth instead
 (elements of 8/16/32/64 bits, or 64-bit limbs for wider words) and keeps PyRTL's hash
 map only for address spaces beyond ``max_array_bytes``. It overrides the three places of
