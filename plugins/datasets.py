@@ -4,7 +4,7 @@ install it). ``onnx:PATH`` sources are not registered: ``accelbench.datasets.get
 creates them on demand."""
 
 from accelbench import hookimpl
-from accelbench.datasets.sources import EfficientNetLite0Source, ResNet50HalfSource
+from accelbench.datasets.builtin_sources import EfficientNetLite0Source, ResNet50HalfSource
 
 
 @hookimpl

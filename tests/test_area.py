@@ -60,3 +60,35 @@ def test_a_corrupt_cache_entry_is_recomputed(tmp_path, monkeypatch):
     again = synthesize(_register_block(4), "reg4")
     assert again.to_json() == first.to_json()
     assert json.loads(entry.read_text())["flip_flops"] == 4
+
+
+def test_a_yosys_timeout_ends_its_child_processes(tmp_path, monkeypatch):
+    """Yosys starts ABC as a child; a timeout must not leave it running."""
+    import time
+    from pathlib import Path
+
+    from accelbench.errors import SynthesisError
+    from accelbench.netlist import yosys
+
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setattr(yosys, "_RUNNER", (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen(['sleep', '60'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"))
+    with pytest.raises(SynthesisError, match="did not finish within 1 s"):
+        yosys.run_yosys(["help"], tmp_path, timeout=1)
+    child = int(pid_file.read_text())
+    time.sleep(0.2)
+    stat = Path(f"/proc/{child}/stat")
+    # gone, or a zombie waiting for a reaper (the container's init may not reap)
+    assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"
+
+
+def test_yosys_timeout_setting_is_checked(monkeypatch):
+    from accelbench.errors import SynthesisError
+    from accelbench.netlist import yosys
+
+    monkeypatch.setenv("ACCELBENCH_YOSYS_TIMEOUT", "soon")
+    with pytest.raises(SynthesisError, match="ACCELBENCH_YOSYS_TIMEOUT"):
+        yosys._timeout()

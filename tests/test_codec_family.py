@@ -96,9 +96,6 @@ def lite0_fixed8():
                               word_bits=8).load()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 §4: the staged forward pass differs from the "
-                   "dataset build in the last float bits (5 words of 6.7 M); the "
-                   "deterministic compute path fixes it")
 def test_requantize_reproduces_the_stored_words(lite0_fixed8):
     from accelbench.datasets import forward_with_transform
     from accelbench.datasets.formats import requantize

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from accelbench.datasets.formats import dequantize, quantize
+from accelbench.datasets.formats import dequantize, quantize, requantize
 from accelbench.datasets.types import FORMATS
 
 
@@ -74,3 +74,41 @@ def test_dequantize_is_within_one_step(x, fmt):
         rel = 2.0 ** (-11 if fmt == "float16" else -8)
         tiny = 6.1e-5 if fmt == "float16" else 1e-38
         assert np.all(np.abs(back - x) <= np.abs(x) * rel + tiny)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float32, st.integers(1, 64),
+              elements=st.floats(-1e4, 1e4, allow_nan=False, width=32)),
+       st.sampled_from(sorted(FORMATS)))
+def test_requantize_with_the_stored_scale_reproduces_the_words(x, fmt):
+    words, scale, zp = quantize(x, fmt)
+    np.testing.assert_array_equal(requantize(x, fmt, scale, zp), words)
+
+
+def test_requantize_saturates_beyond_the_layer_range_and_checks_its_input():
+    _, scale, zp = quantize(np.array([0.0, 1.0, 2.0], np.float32), "fixed8")
+    assert requantize(np.array([100.0, -100.0], np.float32), "fixed8", scale, zp).tolist() \
+        == [127, -127]
+    _, scale, zp = quantize(np.array([-1.0, 3.0], np.float32), "uint8")
+    assert requantize(np.array([-50.0, 50.0], np.float32), "uint8", scale, zp).tolist() == \
+        [0, 255]
+    with pytest.raises(ValueError, match="scale"):
+        requantize(np.zeros(2, np.float32), "fixed8", 0.0, 0)
+    with pytest.raises(ValueError, match="finite"):
+        requantize(np.array([np.nan], np.float32), "uint8", 1.0, 0)
+
+
+def test_requantize_reproduces_a_real_datasets_words(tmp_path):
+    """The floats a dataset is built from, requantized with each layer's stored scale and
+    zero point, give the stored words bit for bit."""
+    from accelbench.datasets import get_source
+    from accelbench.datasets.build import forward_maps
+
+    source = get_source("efficientnet-lite0?limit=2&formats=fixed8,uint8,fixed16")
+    floats, _shapes, _top = forward_maps(source, source.images())
+    for fmt in ("fixed8", "uint8", "fixed16"):
+        stored = source.load(fmt, cache_dir=tmp_path)
+        for index in (0, 3, 16, len(stored.layers) - 1):  # relu, linear, residual, head
+            layer = stored.layers[index]
+            np.testing.assert_array_equal(
+                requantize(floats[index], fmt, layer.scale, layer.zero_point), layer.words)

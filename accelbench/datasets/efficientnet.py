@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from accelbench.networks.builder import same_pads
+
 #: bump when the graph built from the same weights changes
 GRAPH_VERSION = 1
 BN_EPS = 1e-3
@@ -65,13 +67,6 @@ def weights_path() -> Path:
 @cache
 def weights_sha256() -> str:
     return hashlib.sha256(weights_path().read_bytes()).hexdigest()
-
-
-def same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """TensorFlow SAME padding (before, after) along one axis."""
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
 
 
 def fold_batchnorm(weight: np.ndarray, sd: dict[str, np.ndarray], bn: str,

@@ -1,9 +1,11 @@
 """Conversion of float activations into the integer words of each number format.
 
 Fixed-point formats follow EBPC's evaluation: per layer, scale by 0.75/max over the whole
-batch of images, multiply by 2^(b-1)-1 and truncate toward zero, in float32 arithmetic (the
-activations' own precision). "max" is the largest magnitude, which for ReLU maps is the
-plain maximum; for signed maps (block outputs) it keeps the words from wrapping around.
+batch of images times 2^(b-1)-1 and truncate toward zero. "max" is the largest magnitude,
+which for ReLU maps is the plain maximum; for signed maps (block outputs) it keeps the
+words from wrapping around. The stored ``scale`` is max / (0.75 (2^(b-1)-1)) and the words
+are ``trunc(x * float32(1 / scale))`` in float32 arithmetic (one rounding), so the scale
+alone reproduces them (:func:`requantize`).
 uint8 is TFLite's asymmetric affine scheme: the batch's [min, max] range widened to contain
 0.0, ``scale = (max - min) / 255``, ``zero_point = round(-min / scale)``, values rounded half
 away from zero.
@@ -45,18 +47,45 @@ def quantize(batch: np.ndarray, fmt: str,
     lo, hi = value_range(x) if batch_range is None else batch_range
     if fmt in _FIXED_FULL_SCALE:
         peak = max(abs(lo), abs(hi))
-        full = _FIXED_FULL_SCALE[fmt]
         if not np.isfinite(peak):
             raise ValueError("activations contain inf or NaN; fixed-point needs finite values")
-        if peak == 0.0:
-            return np.zeros(x.shape, FORMATS[fmt].dtype), 1.0, 0
-        scaled = x * np.float32(FIXED_HEADROOM / peak)
-        scaled *= np.float32(full)
-        words = np.trunc(scaled, out=scaled).astype(FORMATS[fmt].dtype)
-        return words, peak / (FIXED_HEADROOM * full), 0
+        scale = peak / (FIXED_HEADROOM * _FIXED_FULL_SCALE[fmt]) if peak > 0.0 else 1.0
+        return _fixed_words(x, fmt, scale), scale, 0
     if fmt == "uint8":
-        return _affine_uint8(x, lo, hi)
+        scale, zero_point = _affine_uint8_parameters(lo, hi)
+        return _affine_uint8_words(x, scale, zero_point), scale, zero_point
     raise AssertionError(fmt)
+
+
+def requantize(values: np.ndarray, fmt: str, scale: float, zero_point: int) -> np.ndarray:
+    """The words of float ``values`` in format ``fmt`` with a layer's stored ``scale`` and
+    ``zero_point`` (e.g. from :class:`~accelbench.datasets.types.LayerMaps`): applied to the
+    floats a dataset was built from it gives the stored words bit for bit, because
+    :func:`quantize` computes them this way. Values beyond the layer's range saturate."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown number format {fmt!r}; known: {', '.join(FORMATS)}")
+    x = np.asarray(values, dtype=np.float32)
+    if fmt in ("float16", "bfloat16"):
+        return quantize(x, fmt)[0]
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive finite number, got {scale}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"values contain inf or NaN; {fmt} needs finite values")
+    if fmt in _FIXED_FULL_SCALE:
+        return _fixed_words(x, fmt, scale)
+    return _affine_uint8_words(x, scale, int(zero_point))
+
+
+def _fixed_words(x: np.ndarray, fmt: str, scale: float) -> np.ndarray:
+    full = _FIXED_FULL_SCALE[fmt]
+    multiplier = 1.0 / scale
+    if multiplier < float(np.finfo(np.float32).max):
+        scaled = x * np.float32(multiplier)
+    else:  # a layer of tiny (subnormal) values: the multiplier needs float64
+        scaled = x.astype(np.float64) * multiplier
+    np.trunc(scaled, out=scaled)
+    np.clip(scaled, -full, full, out=scaled)  # only values beyond the layer's peak
+    return scaled.astype(FORMATS[fmt].dtype)
 
 
 def _to_bfloat16(x: np.ndarray) -> np.ndarray:
@@ -72,37 +101,18 @@ def _to_bfloat16(x: np.ndarray) -> np.ndarray:
     return rounded.view(np.int16)
 
 
-def _affine_uint8(x: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, float, int]:
+def _affine_uint8_parameters(lo: float, hi: float) -> tuple[float, int]:
     """TFLite-style asymmetric uint8: the range always contains 0.0 exactly."""
     lo, hi = min(lo, 0.0), max(hi, 0.0)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError("activations contain inf or NaN; uint8 needs finite values")
     scale = (hi - lo) / 255.0 if hi > lo else 1.0
-    zero_point = int(np.clip(round(-lo / scale), 0, 255))
+    return scale, int(np.clip(round(-lo / scale), 0, 255))
+
+
+def _affine_uint8_words(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
     v = x / np.float32(scale)
     v = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))  # round half away from zero
-    q = np.clip(v + zero_point, 0, 255).astype(np.uint8)
-    return q, scale, zero_point
-
-
-def requantize(values: np.ndarray, fmt: str, scale: float, zero_point: int) -> np.ndarray:
-    """Quantise float maps with a layer's stored ``scale`` and ``zero_point`` (as returned by
-    :func:`quantize` for the whole batch), so that the floats a dataset was built from give
-    back its stored words."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown number format {fmt!r}; known: {', '.join(FORMATS)}")
-    x = np.asarray(values, dtype=np.float32)
-    if fmt in ("float16", "bfloat16"):
-        return quantize(x, fmt)[0]
-    if fmt in _FIXED_FULL_SCALE:
-        full = _FIXED_FULL_SCALE[fmt]
-        peak = scale * FIXED_HEADROOM * full
-        scaled = x * np.float32(FIXED_HEADROOM / peak)
-        scaled *= np.float32(full)
-        info = np.iinfo(FORMATS[fmt].dtype)
-        return np.clip(np.trunc(scaled), info.min, info.max).astype(FORMATS[fmt].dtype)
-    v = x / np.float32(scale)
-    v = np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
     return np.clip(v + zero_point, 0, 255).astype(np.uint8)
 
 

@@ -33,6 +33,10 @@ BUNDLED_PHOTOS = {
     "rocket": "rocket.jpg", "text": "text.png",
 }
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".gif")
+#: at most this many images per dataset (option ``limit``; twice ImageNet's validation set)
+MAX_IMAGES = 100_000
+#: the largest image decoded (8192 x 8192): bounds the memory one image can take
+MAX_IMAGE_PIXELS = 1 << 26
 
 
 class ImageError(AccelbenchError):
@@ -61,8 +65,14 @@ class ImageRef:
 
         try:
             img = Image.open(io.BytesIO(self.read_bytes()))
+            width, height = img.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ImageError(f"image {self.path} has {width} x {height} pixels, more "
+                                 f"than accelbench decodes ({MAX_IMAGE_PIXELS:,}); "
+                                 "scale it down first")
             img.load()
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError
+                ) as exc:
             raise ImageError(f"cannot decode image {self.path}: {exc}") from None
         return img.convert("RGB")
 
@@ -95,6 +105,9 @@ def folder_images(folder: str | Path, limit: int | None = None) -> list[ImageRef
                          f"({', '.join(IMAGE_SUFFIXES)})")
     if limit is not None:
         files = files[:limit]
+    elif len(files) > MAX_IMAGES:
+        raise ImageError(f"image folder {root} holds {len(files):,} images, more than one "
+                         f"dataset takes ({MAX_IMAGES:,}): set the option limit")
     return [ImageRef(p.name, p) for p in files]
 
 

@@ -134,20 +134,6 @@ def float_input(model: Any) -> tuple[str, list[int | str]]:
     return inputs[0].name, dims
 
 
-def with_outputs(model: Any, names: Sequence[str]) -> Any:
-    """A copy of ``model`` whose graph also outputs the tensors ``names``."""
-    from onnx import TensorProto, helper
-
-    out = type(model)()
-    out.CopyFrom(model)
-    existing = {o.name for o in out.graph.output}
-    for name in names:
-        if name not in existing:
-            out.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
-                                                                  None))
-    return out
-
-
 def session(model: Any, threads: int = 2) -> Any:
     """An onnxruntime CPU session for an in-memory model (fixed thread count)."""
     import onnxruntime as ort
@@ -156,7 +142,7 @@ def session(model: Any, threads: int = 2) -> Any:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
-    # idle pool threads must not spin: many sessions share two cores (StagedRunner)
+    # idle pool threads must not spin: several sessions may share two cores
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(model.SerializeToString(), sess_options=opts,
@@ -179,122 +165,48 @@ def tensor_types(model: Any) -> dict[str, int]:
             if vi.type.tensor_type.elem_type}
 
 
-class StagedRunner:
-    """Runs a model in stages that end at chosen tensors, so a callback can replace them.
+def tensor_shapes(model: Any, inputs: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    """The shape of every tensor that shape inference can tell, with the graph inputs set
+    to ``inputs`` (e.g. a batch of one at the chosen size); {} if inference fails."""
+    from onnx import shape_inference
 
-    Each stage is its own onnxruntime session; the tensors a later stage needs (including
-    residual shortcuts) are carried over in a dict.
-    """
-
-    def __init__(self, model: Any, boundaries: Sequence[str], threads: int = 1) -> None:
-        from onnx import helper
-
-        graph = model.graph
-        consts = {t.name: t for t in graph.initializer}
-        types = tensor_types(model)
-        self.input_name, _ = float_input(model)
-        self.outputs = [o.name for o in graph.output]
-        boundary_set = set(boundaries)
-        stages: list[list[Any]] = [[]]
-        for node in graph.node:
-            stages[-1].append(node)
-            if boundary_set.intersection(node.output):
-                stages.append([])
-        stages = [s for s in stages if s]
-        needed_later: list[set[str]] = []
-        later: set[str] = set(self.outputs)
-        for nodes in reversed(stages):
-            needed_later.append(set(later))
-            for node in nodes:
-                later.update(node.input)
-        needed_later.reverse()
-        self.stages = []
-        for nodes, after in zip(stages, needed_later, strict=True):
-            produced = {o for n in nodes for o in n.output}
-            used = [i for n in nodes for i in n.input if i and i not in produced]
-            feeds = [i for i in dict.fromkeys(used) if i not in consts]
-            inits = [consts[i] for i in dict.fromkeys(used) if i in consts]
-            outs = [o for n in nodes for o in n.output if o in after or o in boundary_set]
-            sub = helper.make_graph(  # element type 1 = float, for tensors of unknown type
-                nodes, "stage",
-                [helper.make_tensor_value_info(f, types.get(f, 1), None) for f in feeds],
-                [helper.make_tensor_value_info(o, types.get(o, 1), None) for o in outs],
-                initializer=inits)
-            sub_model = helper.make_model(sub, opset_imports=model.opset_import,
-                                          ir_version=model.ir_version)
-            self.stages.append((session(sub_model, threads), feeds, outs))
-
-    def run(self, x: np.ndarray, on_boundary: Any) -> dict[str, np.ndarray]:
-        """Run on one input batch; ``on_boundary(name, value)`` may return a replacement."""
-        env = {self.input_name: x}
-        for sess, feeds, outs in self.stages:
-            values = sess.run(outs, {f: env[f] for f in feeds})
-            for name, value in zip(outs, values, strict=True):
-                replaced = on_boundary(name, value)
-                env[name] = value if replaced is None else replaced
-        return {o: env[o] for o in self.outputs}
+    fixed = type(model)()
+    fixed.CopyFrom(model)
+    for graph_input in fixed.graph.input:
+        if graph_input.name in inputs:
+            dims = graph_input.type.tensor_type.shape.dim
+            for dim, value in zip(dims, inputs[graph_input.name], strict=True):
+                dim.Clear()
+                dim.dim_value = int(value)
+    try:
+        graph = shape_inference.infer_shapes(fixed).graph
+    except Exception:  # onnx raises several error types; the caller then guesses
+        return {}
+    shapes = {}
+    for vi in (*graph.value_info, *graph.output):
+        dims = vi.type.tensor_type.shape.dim
+        if dims and all(d.HasField("dim_value") and d.dim_value > 0 for d in dims):
+            shapes[vi.name] = tuple(int(d.dim_value) for d in dims)
+    return shapes
 
 
-@dataclass(frozen=True)
-class ConvNode:
-    """A Conv node with constant weights, as the layer list of an engine sees it."""
-
-    name: str
-    input: str
-    output: str
-    weight: np.ndarray
-    bias: np.ndarray
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    groups: int
-    #: (top, bottom, left, right) as applied to this node's input size
-    pads: tuple[int, int, int, int]
-    activation: str
-
-
-def conv_nodes(model: Any, input_hw: dict[str, tuple[int, int]]) -> list[ConvNode]:
-    """Every 2-D Conv with constant weights; ``input_hw`` maps input tensors to (H, W)."""
+def conv_activations(model: Any) -> dict[str, str]:
+    """The activation applied to each Conv output: "relu", "relu6" (Clip 0..6) or
+    "linear" (anything else, e.g. a residual add or a projection)."""
     consts = _constants(model)
     consumers: dict[str, list[Any]] = defaultdict(list)
     for node in model.graph.node:
         for name in node.input:
             consumers[name].append(node)
-    layers = []
-    for index, node in enumerate(model.graph.node):
-        if node.op_type != "Conv" or node.input[1] not in consts:
+    activations = {}
+    for node in model.graph.node:
+        if node.op_type != "Conv":
             continue
-        attrs = {a.name: a for a in node.attribute}
-        w = consts[node.input[1]].astype(np.float32)
-        if w.ndim != 4:
-            continue
-        bias = (consts[node.input[2]].astype(np.float32) if len(node.input) > 2
-                and node.input[2] else np.zeros(w.shape[0], np.float32))
-        stride = tuple(attrs["strides"].ints) if "strides" in attrs else (1, 1)
-        dil = tuple(attrs["dilations"].ints) if "dilations" in attrs else (1, 1)
-        groups = attrs["group"].i if "group" in attrs else 1
-        h, wd = input_hw[node.input[0]]
-        kh, kw = w.shape[2:]
-        auto = attrs["auto_pad"].s.decode() if "auto_pad" in attrs else "NOTSET"
-        if auto in ("SAME_UPPER", "SAME_LOWER"):
-            pads = []
-            for size, k, s, d in ((h, kh, stride[0], dil[0]), (wd, kw, stride[1], dil[1])):
-                total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
-                small, big = total // 2, total - total // 2
-                pads.append((small, big) if auto == "SAME_UPPER" else (big, small))
-            (top, bottom), (left, right) = pads
-        elif auto == "VALID":
-            top = bottom = left = right = 0
-        else:
-            p = list(attrs["pads"].ints) if "pads" in attrs else [0, 0, 0, 0]
-            top, left, bottom, right = p
         users = consumers[node.output[0]]
         activation = "linear"
         if len(users) == 1 and users[0].op_type == "Relu":
             activation = "relu"
         elif len(users) == 1 and users[0].op_type == "Clip":
-            lo, hi = _clip_range(users[0], consts)
-            activation = "relu6" if (lo, hi) == (0.0, 6.0) else "linear"
-        layers.append(ConvNode(node.name or f"conv{index}", node.input[0], node.output[0],
-                               w, bias, stride, dil, groups, (top, bottom, left, right),
-                               activation))
-    return layers
+            activation = "relu6" if _clip_range(users[0], consts) == (0.0, 6.0) else "linear"
+        activations[node.output[0]] = activation
+    return activations

@@ -111,16 +111,14 @@ def _agreement_metrics(result: Any, prefix: str, what: str) -> list[Metric]:
                description=f"{what}: images whose top-5 classes contain the float "
                            "network's top-1 class"),
     ]
-    kl = getattr(result, "mean_kl_divergence", None)
-    snr = getattr(result, "output_snr_db", None)
-    if kl is not None:
-        metrics.append(Metric(f"{prefix}mean_kl_divergence", round(float(kl), 8), "nat",
-                              "lower", description=f"{what}: mean over images of "
-                                                   "KL(float || modified) of the outputs"))
-    if snr is not None:
-        metrics.append(Metric(f"{prefix}output_snr_db", round(float(snr), 4), "dB", "higher",
-                              description=f"{what}: output logits, float-network power over "
-                                          "squared difference"))
+    metrics += [
+        Metric(f"{prefix}mean_kl_divergence", round(float(result.mean_kl_divergence), 8),
+               "nat", "lower", description=f"{what}: mean over images of KL(float || "
+                                           "modified) of the output distributions"),
+        Metric(f"{prefix}output_snr_db", round(float(result.output_snr_db), 4), "dB",
+               "higher", description=f"{what}: output logits, float-network power over "
+                                     "squared difference"),
+    ]
     return metrics
 
 
@@ -134,9 +132,10 @@ def accuracy_on_images(codec: CodecDesign, data: FeatureMapData, n_images: int
     from the same images without the codec.
     """
     from accelbench.datasets import forward_with_transform
+    from accelbench.datasets.network_source import NetworkSource
 
     source = data.source
-    if not hasattr(source, "taps"):
+    if not isinstance(source, NetworkSource):
         return [], {"available": False, "reason": "the dataset has no network to run"}, [
             f"no accuracy figures: dataset {source.name} has no network"]
     if n_images < len(data.maps.images):

