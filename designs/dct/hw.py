@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pyrtl
 
-from accelbench.designs.dct.hwlib import bit_packer, bit_unpacker, const_table, width_for, zeros
+from accelbench.designs.dct.hwlib import bit_packer, const_table, width_for, zeros
+from accelbench.netlist.lib.packing import bit_unpacker
 from accelbench.netlist.ports import StreamIn, StreamOut
 
 BLOCK = 64
@@ -75,6 +76,7 @@ class Decoder:
     value: pyrtl.WireVector  # the coefficient at ``pos`` (signed, max width bits)
     produce: pyrtl.WireVector  # it is produced this cycle
     idle: pyrtl.WireVector
+    error: pyrtl.WireVector  # a stream held words beyond the layer's codes (held)
 
 
 def block_decoder(bitmap: StreamIn, values: StreamIn, want: pyrtl.WireVector,
@@ -85,15 +87,22 @@ def block_decoder(bitmap: StreamIn, values: StreamIn, want: pyrtl.WireVector,
     ``want`` must depend on registers only (so both streams' ``ready`` do). The bitmap
     word is prefetched into a register; a flagged coefficient needs its width in the
     unpacker. After the layer's last coefficient (``end_of_layer``) the unpacker drops
-    the padding of the last value word.
+    the padding of the last value word. Neither stream is read past the word flagged
+    ``last``; a stream that goes on beyond the layer's codes (its ``last`` word not yet
+    seen, a prefetched bitmap word, a whole value word left over) raises ``error``, as
+    the golden decoder raises on surplus words.
     """
     wb = len(bitmap.data)
+    wv = len(values.data)
     max_w = max(max(int(v) for v in widths), 1)
     width = const_table(pos, widths, width_for(max_w))
     pad = const_table(pos, [max_w - int(v) for v in widths], width_for(max_w))
 
     buf = pyrtl.Register(wb, f"{name}_bm_buf")
     buf_valid = pyrtl.Register(1, f"{name}_bm_buf_valid")
+    bm_seen_last = pyrtl.Register(1, f"{name}_bm_seen_last")
+    values_started = pyrtl.Register(1, f"{name}_values_started")  # the layer has value words
+    error = pyrtl.Register(1, f"{name}_error")
     shift = pyrtl.Register(wb, f"{name}_bm_shift")
     count = pyrtl.Register(width_for(wb), f"{name}_bm_count")
 
@@ -103,16 +112,21 @@ def block_decoder(bitmap: StreamIn, values: StreamIn, want: pyrtl.WireVector,
     have_flag = ~from_buf | buf_valid
     consume = pyrtl.WireVector(width_for(max_w), f"{name}_consume")
     clear = pyrtl.WireVector(1, f"{name}_clear")
-    unpacker = bit_unpacker(values, max_w, consume, clear, f"{name}_unpack")
+    unpacker = bit_unpacker(values, wv, max_w, max_w, consume, 1, clear, f"{name}_unpack")
     enough = ~flag | (unpacker.fill >= width)
     produce = want & have_flag & enough
     consume <<= pyrtl.select(produce & flag, width, zeros(len(width)))
     clear <<= produce & end_of_layer
 
-    bitmap.ready <<= ~buf_valid
-    load = bitmap.valid & ~buf_valid
+    bitmap.ready <<= ~buf_valid & ~bm_seen_last
+    load = bitmap.valid & ~buf_valid & ~bm_seen_last
     buf.next <<= pyrtl.select(load, bitmap.data, buf)
     buf_valid.next <<= load | (buf_valid & ~(produce & from_buf))
+    bm_seen_last.next <<= ~clear & (bm_seen_last | (load & bitmap.last))
+    values_started.next <<= ~clear & (values_started | values.fire)
+    bm_surplus = (buf_valid & ~from_buf) | ~bm_seen_last
+    values_surplus = (values_started | values.fire) & unpacker.surplus
+    error.next <<= error | (clear & (bm_surplus | values_surplus))
     shift.next <<= pyrtl.select(produce, pyrtl.concat(flag_word[: wb - 1], zeros(1)), shift)
     count.next <<= pyrtl.select(produce, pyrtl.select(from_buf, wb - 1, (count - 1)[
         : len(count)]), count)
@@ -120,7 +134,7 @@ def block_decoder(bitmap: StreamIn, values: StreamIn, want: pyrtl.WireVector,
     signed = pyrtl.shift_right_arithmetic(unpacker.head, pad)
     value = pyrtl.select(flag, signed, zeros(max_w))
     return Decoder(value=value, produce=produce,
-                   idle=from_buf & ~buf_valid & unpacker.empty)
+                   idle=from_buf & ~buf_valid & ~bm_seen_last & unpacker.empty, error=error)
 
 
 # --- datapath pieces shared by the 2-D and the channel netlists ----------------------------

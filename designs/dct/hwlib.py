@@ -14,11 +14,12 @@ proves large enough, so truncation never loses a bit of a value in range.
 * :class:`SlotBuffer` - ping-pong generalised to 2^k slots: a synchronous-read memory
   with a full flag and a tag bit per slot;
 * :func:`sync_fifo` - a FIFO in a synchronous-read memory with a registered count;
-* :func:`bit_packer` / :func:`bit_unpacker` - variable-length symbols to and from W-bit
-  words, MSB-first, with registered ready conditions.
+* :func:`bit_packer` - variable-length symbols into W-bit words, MSB-first, with a
+  registered ready condition.
 
-The packer and unpacker follow the same MSB-first convention as designs/ebpc/hw.py's
-(which have a combinational can_add/ready); the two should become one in the library.
+The decoder's unpacker is the library's (:func:`accelbench.netlist.lib.packing.bit_unpacker`);
+this packer follows the library's MSB-first convention and should become one with its
+packer.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 import pyrtl
 
-from accelbench.netlist.ports import StreamIn, StreamOut
+from accelbench.netlist.ports import StreamOut
 
 
 def width_for(n: int) -> int:
@@ -287,38 +288,3 @@ def bit_packer(out: StreamOut, symbol: pyrtl.WireVector, length: pyrtl.WireVecto
     return Packer(can_add=fill <= size - sym_bits,
                   flush_done=flush & ((fill == 0) | do_flush),
                   empty=(fill == 0) & ~o_valid)
-
-
-@dataclass
-class Unpacker:
-    head: pyrtl.WireVector  # the next ``head_bits`` bits, MSB first
-    fill: pyrtl.WireVector  # bits held (register)
-    empty: pyrtl.WireVector
-
-
-def bit_unpacker(inp: StreamIn, head_bits: int, consume: pyrtl.WireVector,
-                 clear: pyrtl.WireVector, name: str,
-                 buffer_bits: int | None = None) -> Unpacker:
-    """Unpacks W-bit words of ``inp`` into a bit buffer read MSB-first.
-
-    ``consume`` bits (at most ``fill``) leave the head each cycle; a word is taken
-    whenever the buffer has room for it before this cycle's consumption (``ready``
-    depends on the fill register alone). ``clear`` drops what is held (the padding of a
-    stream's last word). The default buffer of 2W + ``head_bits`` bits sustains one
-    symbol of up to ``head_bits`` bits a cycle.
-    """
-    w = len(inp.data)
-    size = buffer_bits or 2 * w + head_bits
-    fill_bits = width_for(size)
-    buf = pyrtl.Register(size, f"{name}_buf")
-    fill = pyrtl.Register(fill_bits, f"{name}_fill")
-    inp.ready <<= (fill <= size - w) & ~clear
-    load = inp.valid & inp.ready
-    after = pyrtl.shift_left_logical(buf, consume)
-    fill_after = (fill - consume)[:fill_bits]
-    placed = pyrtl.shift_right_logical(pyrtl.concat(inp.data, zeros(size - w)), fill_after)
-    buf.next <<= pyrtl.select(clear, zeros(size),
-                              after | pyrtl.select(load, placed, zeros(size)))
-    fill.next <<= pyrtl.select(clear, 0, (fill_after + pyrtl.select(
-        load, pyrtl.Const(w, fill_bits), pyrtl.Const(0, fill_bits)))[:fill_bits])
-    return Unpacker(head=buf[size - head_bits:], fill=fill, empty=fill == 0)

@@ -205,6 +205,8 @@ def dct2d_decompressor(ports: Ports, model: DctModel) -> None:
     decoder = block_decoder(bitmap, values, ~coef.is_full(d_slot), d_pos,
                             d_block.is_last & (d_pos == 63),
                             [int(v) for v in model.coding_widths], "dec")
+    error = ports.output("error", 1)
+    error <<= decoder.error
     d_done <<= decoder.produce & (d_pos == 63)
     steps = [int(model.quantizer.steps[n]) for n in coding]
     column_major = [(int(n) % 8) * 8 + int(n) // 8 for n in coding]  # u*8 + v

@@ -133,6 +133,8 @@ def dctcm_decompressor(ports: Ports, model: DctModel) -> None:
     want = (d_pos[:3] != 0) | (fifo.count <= FIFO_START_LIMIT)
     decoder = block_decoder(bitmap, values, want, d_pos, pos.is_last & (d_pos == 63),
                             [int(v) for v in model.coding_widths], "dec")
+    error = ports.output("error", 1)
+    error <<= decoder.error
     d_done <<= decoder.produce & (d_pos == 63)
     d_pos.next <<= pyrtl.select(decoder.produce, (d_pos + 1)[:6], d_pos)
     k = d_pos[:3]
