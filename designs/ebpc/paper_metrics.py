@@ -1,4 +1,4 @@
-"""A second compression ratio beside the codec's own (evaluated by accelbench.codec_eval).
+"""A second compression ratio beside the codec's own (evaluated by accelbench.families.codec_eval).
 
 EBPC reports the paper-method ratio beside its hardware ratio; the baselines report the
 hardware ratio and the format-aware paper ratio beside their paper-defined headline.

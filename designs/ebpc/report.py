@@ -2,7 +2,7 @@
 
 It reads the codec records of EBPC, zero-RLE, ZVC and BPC (their ``compression_ratio``,
 ``hardware_compression_ratio``, ``paper_compression_ratio`` metrics and the
-``per_layer``/``per_image`` details of accelbench/codec_eval.py) and renders: ratios per
+``per_layer``/``per_image`` details of accelbench/families/codec_eval.py) and renders: ratios per
 network and number format (hardware streams and the paper's evaluation method), the
 paper's published means for the closest network, the spread over images, ratio against
 zero fraction per layer, and the netlists' throughput.
