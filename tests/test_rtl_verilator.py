@@ -53,6 +53,31 @@ def test_a_changed_verilog_line_is_caught_with_its_cycle_and_port():
         check_verilog(broken, top, block, what="zvc-w8 decompressor (edited)")
 
 
+def test_a_cached_model_runs_after_the_environment_that_built_it_is_gone(tmp_path,
+                                                                         monkeypatch):
+    """The model cache is shared between environments (tox envs, venvs, CI clones) and
+    keyed by cocotb's version; a model's run path names the cocotb libraries of the
+    environment that built it. Build one against a copy of the libraries, delete the
+    copy, and the cached model must still run (against this environment's libraries)."""
+    import shutil
+
+    import cocotb_tools.config as cocotb_config
+
+    design = _zvc()
+    block = build_block(design.netlists()["decompressor"].build)
+    top = module_name(design.name, "decompressor")
+    # a Verilog text of its own, so its model is built here once with the gone libraries
+    verilog = to_verilog(block, top) + "// built against cocotb libraries since deleted\n"
+    gone = tmp_path / "gone-env-libs"
+    shutil.copytree(cocotb_config.libs_dir, gone)
+    with monkeypatch.context() as patch:
+        patch.setattr(cocotb_config, "libs_dir", gone)
+        verilator.build_model(verilog, top, Interface.from_block(block))
+    shutil.rmtree(gone)
+    check = check_verilog(verilog, top, block, what="zvc-w8 decompressor (moved env)")
+    assert check.replay_cycles >= 100
+
+
 def test_a_wrong_golden_word_is_reported_with_stream_index_and_values():
     vec = StreamVectors("3 values", {"in": np.array([1, 0, 2])}, {},
                         {"flags": np.array([5]), "words": np.array([1, 2])})

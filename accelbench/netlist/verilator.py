@@ -269,6 +269,19 @@ class VerilatorModel:
         return self.directory / self.top
 
 
+def _cocotb_library_path() -> str:
+    """LD_LIBRARY_PATH with this environment's cocotb libraries first.
+
+    A cached model's run path names the cocotb of the environment that built it; the
+    cache is shared (and keyed by cocotb's version, not its location), so a model built
+    in another, since deleted, environment must find this one's identical libraries.
+    """
+    import cocotb_tools.config as cocotb_config
+
+    return os.pathsep.join(p for p in (str(cocotb_config.libs_dir),
+                                       os.environ.get("LD_LIBRARY_PATH", "")) if p)
+
+
 def model_key(verilog: str, top: str, opt: str) -> str:
     tc = toolchain()
     text = f"{FLOW_VERSION}\n{tc.ident}\n{opt}\n{VERILATE_FLAGS}\n{top}\n{verilog}"
@@ -364,7 +377,9 @@ def run_bench(model: VerilatorModel, segments: list[dict[str, Any]],
             runner.test(test_module=BENCH_MODULE, hdl_toplevel=model.top,
                         hdl_toplevel_lang="verilog", build_dir=model.directory,
                         test_dir=work, results_xml=str(work / "results.xml"),
-                        extra_env={JOB_ENV: str(work / "job.json")}, plusargs=plusargs,
+                        extra_env={JOB_ENV: str(work / "job.json"),
+                                   "LD_LIBRARY_PATH": _cocotb_library_path()},
+                        plusargs=plusargs,
                         seed=seed, log_file=work / "sim.log")
         summary_file = work / "summary.json"
         if not summary_file.exists():
