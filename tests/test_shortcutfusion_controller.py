@@ -163,3 +163,16 @@ def test_ready_is_a_function_of_the_state_register():
             stack.extend(net.args)
     inputs = {w.name for w in seen if isinstance(w, pyrtl.Input)}
     assert inputs == set() and registers == {"state"}
+
+
+def test_evaluation_with_area_reports_the_controller_synthesised():
+    """What the benchmark matrix runs (area on): the controller's GE beside the plan."""
+    from accelbench.netlist.area import netlist_area
+
+    class Data:
+        network = example_network()
+
+    design = ShortcutFusion()
+    ev = design.evaluate(Data(), EvaluationOptions(area=True))
+    assert ev.metric("controller_ge").value == netlist_area(design, "controller").total_ge
+    assert ev.metric("dram_bytes").value > 0

@@ -117,7 +117,7 @@ class ShortcutFusion(PolicyPlanner):
     def evaluate(self, data: Any, options: EvaluationOptions) -> Evaluation:
         ev = super().evaluate(data, options)
         if options.area:
-            from accelbench.engines.evaluation import area_metrics
+            from accelbench.netlist.area import area_metrics
 
             ev.metrics += area_metrics(self, "controller")
         return ev
