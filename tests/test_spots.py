@@ -236,3 +236,21 @@ def test_published_system_is_the_netlist_synthesised():
     simulated = design.simulator().block  # built, not compiled yet
     assert to_verilog(simulated, name) == to_verilog(
         build_block(design.netlists()["system"].build), name)
+
+
+def test_published_crops_name_real_layers_of_every_network_with_a_dataset():
+    """The matrix co-simulates these crops on every real network it runs (a crop naming
+    another network's layer stopped SPOTS and the dense array on ResNet-50-1by2)."""
+    from accelbench.designs.spots.design import PUBLISHED_CROPS as SPOTS_CROPS
+    from accelbench.designs.systolic.design import PUBLISHED_CROPS as DENSE_CROPS
+    from accelbench.registry import get_registry
+
+    registry = get_registry()
+    real_networks = {s.network_name for s in registry.dataset_sources.values()
+                     if getattr(s, "network_name", None)}
+    assert {"efficientnet-lite0", "resnet50-1by2"} <= real_networks
+    for network in real_networks:
+        convs = {layer.name for layer in registry.networks[network].layers
+                 if layer.is_compute and layer.op != "fc"}
+        assert {c.layer for c in SPOTS_CROPS[network]} <= convs
+        assert {c[0] for c in DENSE_CROPS[network]} <= convs

@@ -20,11 +20,17 @@ from accelbench.netlist.area import area_metrics
 from accelbench.netlist.lib import pe_netlist
 from accelbench.workloads import NetworkData
 
-#: real EfficientNet-Lite0 crops (layer, channels, filters, window, origin) co-simulated
-#: on the system netlist by evaluate(): 3x3 stride 2 on the image, 1x1, 3x3 depthwise
-PUBLISHED_CROPS = (("stem", 3, 20, (9, 20), (40, 40)),
-                   ("block01.expand", 16, 24, (4, 10), (20, 20)),
-                   ("block02.dw", 8, 8, (6, 8), (10, 10)))
+#: real crops (layer, channels, filters, window, origin) co-simulated on the system
+#: netlist by evaluate(), per network with a real dataset. EfficientNet-Lite0: 3x3 stride 2
+#: on the image, 1x1, 3x3 depthwise; ResNet-50-1by2: 7x7 stride 2 on the image, 1x1, 3x3
+PUBLISHED_CROPS = {
+    "efficientnet-lite0": (("stem", 3, 20, (9, 20), (40, 40)),
+                           ("block01.expand", 16, 24, (4, 10), (20, 20)),
+                           ("block02.dw", 8, 8, (6, 8), (10, 10))),
+    "resnet50-1by2": (("conv1", 3, 20, (13, 20), (40, 40)),
+                      ("stage0_block0_branch2a", 16, 24, (4, 10), (20, 20)),
+                      ("stage0_block0_branch2b", 8, 8, (6, 8), (10, 10))),
+}
 
 
 class DenseSystolic(EngineDesign):
@@ -103,18 +109,24 @@ class DenseSystolic(EngineDesign):
         self._check(convs, self.simulator().run_convs(convs))
 
     def cosimulate_crops(self, data: NetworkData, simulator: str = "compiled") -> list[dict]:
+        """The real crops of ``data``'s network through the system netlist (none for a
+        network without crops, e.g. a user's ONNX network)."""
+        crops = PUBLISHED_CROPS.get(data.network.name, ())
         convs = []
-        for name, channels, filters, window, origin in PUBLISHED_CROPS:
+        for name, channels, filters, window, origin in crops:
             real = data.real_layer(name)
             if real is None:
-                raise AccelbenchError(f"{self.name}: no real layer {name!r} to crop")
+                raise AccelbenchError(f"{self.name}: no real layer {name!r} in "
+                                      f"{data.network.name} to crop")
             rc = crop_real_layer(real, channels=channels, filters=filters, window=window,
                                  origin=origin)
             convs.append((rc.x, rc.int_weight(), rc.shape))
+        if not convs:
+            return []
         runs = self.simulator(simulator).run_convs(convs)
         self._check(convs, runs)
         return [{"layer": name, "cycles": run.cycles}
-                for (name, *_), run in zip(PUBLISHED_CROPS, runs, strict=True)]
+                for (name, *_), run in zip(crops, runs, strict=True)]
 
     def evaluate_layer(self, layer: EngineLayer, data: NetworkData, point) -> LayerResult:
         m, n, k = layer.gemm
