@@ -130,3 +130,24 @@ def test_a_missed_target_clock_still_reports_fmax():
     design = get_registry().design("zvc-w8")
     report = netlist_fpga(design, "compressor", freq_mhz=600)
     assert 0 < report.fmax_mhz < 600 and report.freq_mhz == 600
+
+
+def test_the_matrix_records_fpga_figures_of_codec_netlists():
+    """With area on, a codec's record carries its netlists' FPGA figures (what the area
+    table's FPGA columns read); DCT runs the flow on one variant per transform only."""
+    from accelbench.design import EvaluationOptions
+    from accelbench.matrix import Case
+    from accelbench.netlist.fpga import netlist_fpga
+    from accelbench.workloads import FeatureMapWorkload
+
+    workload = FeatureMapWorkload(id="synthetic/fixed8", kind="feature-maps", synthetic=True,
+                                  dataset="synthetic", format="fixed8", word_bits=8)
+    record = Case("zvc-w8", workload).run(EvaluationOptions(sim_words=64, area=True))
+    design = get_registry().design("zvc-w8")
+    for netlist in ("compressor", "decompressor"):
+        report = netlist_fpga(design, netlist)
+        assert record.value(f"{netlist}_luts") == report.luts
+        assert record.value(f"{netlist}_fmax_mhz") == report.fmax_mhz
+    assert "ECP5" in record.details["fpga"]
+    dct = [d for d in get_registry().designs.values() if d.name.startswith("dct")]
+    assert [d.name for d in dct if d.fpga_in_matrix] == ["dct-fixed8-jpeg-q50"]

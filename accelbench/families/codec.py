@@ -99,6 +99,8 @@ class CodecDesign(Design):
     needs_shape: ClassVar[bool] = False
     #: number formats the codec is meant for (None: every format of its word width)
     formats: ClassVar[tuple[str, ...] | None] = None
+    #: the matrix also runs the FPGA flow on this codec's netlists (with area on)
+    fpga_in_matrix: ClassVar[bool] = True
     #: what the headline ``compression_ratio`` counts
     headline_description: ClassVar[str] = (
         "uncompressed / compressed bits over all layers, mean over images")

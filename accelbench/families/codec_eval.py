@@ -176,11 +176,16 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
                    description="words co-simulated bit-exactly against the golden model"),
         ]
     metrics += design.extra_metrics(options)
+    fpga_note = None
     if options.area:
         from accelbench.netlist.area import area_metrics
+        from accelbench.netlist.fpga import matrix_fpga_metrics
 
         for name in design.netlists():
             metrics += area_metrics(design, name)
+        fpga, fpga_note = matrix_fpga_metrics(
+            design, list(design.netlists()) if design.fpga_in_matrix else [])
+        metrics += fpga
     per_image_entries = [{"image": fm.images[i], "ratio": round(float(r), 6)}
                          for i, r in enumerate(per_image)]
     for measure, counted in zip(measures, extra_bits, strict=True):
@@ -189,6 +194,7 @@ def evaluate_codec(design: CodecDesign, data: FeatureMapData,
                                       per_image_entries)
     metrics += _traffic_metrics(bits, raw)
     details: dict[str, Any] = {
+        **({"fpga": fpga_note} if fpga_note else {}),
         "lossy": design.lossy,
         "per_layer": per_layer, "per_image": per_image_entries,
         "dataset": {"name": fm.dataset, "format": fm.format, "synthetic": fm.synthetic,

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -292,3 +293,18 @@ def fpga_metrics(design: Design, netlist: str, **options: Any) -> list[Metric]:
                description=f"Fmax of the {netlist}, {where}"
                            + ("; out of context" if r.out_of_context else "")),
     ]
+
+
+def matrix_fpga_metrics(design: Design, netlists: Sequence[str]) -> tuple[list[Metric], str]:
+    """FPGA figures of ``netlists`` for an evaluation with area on, at the flow's
+    defaults, and a line saying what was run; without the ``[rtl]`` extra none, and the
+    line says why (the area figures do not need it)."""
+    from accelbench.netlist.verilator import ToolMissingError
+
+    if not netlists:
+        return [], "not run for this design's netlists (too large for the matrix's time)"
+    try:
+        metrics = [m for name in netlists for m in fpga_metrics(design, name)]
+    except ToolMissingError as exc:
+        return [], f"not run: {exc}"
+    return metrics, f"{', '.join(netlists)} on the {DEFAULT_DEVICE} ECP5 (accelbench fpga)"

@@ -55,6 +55,10 @@ def variant_name(transform: str, fmt: str, table: str, value: int) -> str:
     return f"{prefix}-{fmt}-{table}-{knob}{value}"
 
 
+#: the DCT variants the matrix implements on the FPGA
+FPGA_VARIANTS = ("dct-fixed8-jpeg-q50",)
+
+
 class DctCodec(CodecDesign):
     """The 2-D DCT codec (Shao et al.): one variant = format + quantisation table."""
 
@@ -71,6 +75,12 @@ class DctCodec(CodecDesign):
                             "edge blocks counted), mean over images")
     #: configuration inputs of the netlists
     config_inputs: ClassVar[tuple[str, ...]] = ("channels", "height", "width")
+
+    @property
+    def fpga_in_matrix(self) -> bool:  # type: ignore[override]
+        """One variant per transform in the matrix's FPGA flow: the variants share the
+        datapath (only constant tables differ) and each place-and-route takes minutes."""
+        return self.name in FPGA_VARIANTS
     #: map shapes of :meth:`verification_cases`: padded edges, single values
     verify_shapes: ClassVar[tuple[Shape, ...]] = ((1, 8, 8), (2, 13, 21), (3, 7, 7),
                                                    (1, 1, 1), (2, 16, 9))
