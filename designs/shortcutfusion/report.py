@@ -148,7 +148,23 @@ class ShortcutFusionSection:
         if best is not None:
             tables += [best, every]
         return SectionOutput("ShortcutFusion: shortcut-aware buffer allocation", text=text,
+                             summary=self._summary(nets),
                              tables=tables, plots=[self._plot(nets)])
+
+    def _summary(self, nets: list[_Network]) -> str:
+        """The reduction range at the records' default budget, over the networks."""
+        cuts, budget = [], None
+        for net in nets:
+            sf, base = net.records["shortcutfusion"], net.baseline_point
+            if base is None or sf.value("dram_bytes") is None:
+                continue
+            budget = sf.value("budget_bytes")
+            cuts.append(_pct(sf.value("dram_bytes"), base["dram_bytes"]))
+        if not cuts:
+            return ""
+        return (f"At a {budget / 1024:g} KiB on-chip feature-map budget, ShortcutFusion "
+                f"needs {min(cuts)}-{max(cuts)} % less DRAM traffic than the layer-by-layer "
+                f"baseline over {len(cuts)} networks (paper: 47.8-84.8 % on its four).")
 
     # --- tables ------------------------------------------------------------------
     def _sweep(self, nets: list[_Network]) -> Table:
