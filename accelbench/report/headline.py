@@ -337,8 +337,9 @@ class HeadlineSection:
                     if any(r.technique == "spots" for r in records) else None)
         vals = sorted(speedups.values())
         geo = math.exp(sum(math.log(v) for v in vals) / len(vals))
-        return (f"{geo:.2f}x faster than our Eyeriss-like model (geometric mean over "
-                f"{len(vals)} networks; {vals[0]:.2f}x-{vals[-1]:.2f}x)",
+        where = (f"geometric mean over {len(vals)} networks; {vals[0]:.2f}x-{vals[-1]:.2f}x"
+                 if len(vals) > 1 else f"on {next(iter(speedups))}")
+        return (f"{geo:.2f}x faster than our Eyeriss-like model ({where})",
                 f"closed-form cycle models equal to the netlists, "
                 f"{'/'.join(_pct(s) for s in sorted(sparsities))} block weight sparsity, "
                 f"one clock, cycles only",

@@ -162,9 +162,11 @@ class ShortcutFusionSection:
             cuts.append(_pct(sf.value("dram_bytes"), base["dram_bytes"]))
         if not cuts:
             return ""
+        spread = f"{min(cuts)}" if min(cuts) == max(cuts) else f"{min(cuts)}-{max(cuts)}"
         return (f"At a {budget / 1024:g} KiB on-chip feature-map budget, ShortcutFusion "
-                f"needs {min(cuts)}-{max(cuts)} % less DRAM traffic than the layer-by-layer "
-                f"baseline over {len(cuts)} networks (paper: 47.8-84.8 % on its four).")
+                f"needs {spread} % less DRAM traffic than the layer-by-layer baseline on "
+                f"{len(cuts)} network{'s' if len(cuts) != 1 else ''} (paper: 47.8-84.8 % on "
+                f"its four).")
 
     # --- tables ------------------------------------------------------------------
     def _sweep(self, nets: list[_Network]) -> Table:

@@ -122,7 +122,8 @@ def _summary(chosen: _Records) -> str:
                          f"{_pct(top)} % weight sparsity")
     if not parts:
         return ""
-    return (f"SPOTS cycles over {len(chosen.spots)} networks: " + "; ".join(parts)
+    n = len(chosen.spots)
+    return (f"SPOTS cycles on {n} network{'s' if n != 1 else ''}: " + "; ".join(parts)
             + " (paper: 1.74x vs Eyeriss on average).")
 
 
