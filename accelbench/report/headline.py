@@ -21,7 +21,7 @@ from accelbench.energy.models import DEFAULT_MODEL, EnergyModel, get_model
 from accelbench.netlist.cells import TECHNOLOGY
 from accelbench.records import ResultRecord
 from accelbench.report.generic import FPGA_COLUMNS, netlist_figures, span
-from accelbench.report.plots import log_scale_if_positive, mark_empty
+from accelbench.report.plots import mark_empty
 from accelbench.report.sections import Plot, ReportSettings, SectionOutput, Table, anchor
 
 
@@ -520,18 +520,19 @@ class HeadlineSection:
             if not values:
                 mark_empty(ax, "no off-chip traffic in these records")
                 return
-            log_scale_if_positive(ax, values)
+            ax.set_ylim(0, max(values) * 1.08)
             ax.set_xticks([i + 0.4 - width / 2 for i in range(len(nets))])
             ax.set_xticklabels(nets, fontsize=8)
             ax.set_xlim(-width, len(nets) - 0.2)
-            ax.set_ylabel("DRAM MB per inference (log)")
-            ax.legend(fontsize=6, ncol=2)
-            fig.set_size_inches(max(7, 3.5 * len(nets)), 4.5)
+            ax.set_ylabel("DRAM MB per inference")
+            ax.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.08))
+            fig.set_size_inches(max(7, 3.5 * len(nets)), 5.5)
 
         return Plot("headline_dram", "Off-chip bytes per inference, every technique on the "
                     "same networks", draw,
                     "DRAM MB per inference per network and configuration, as in the table "
-                    "above (log scale; a configuration without a figure has no bar).")
+                    "above (linear scale from 0; a configuration without a figure has no "
+                    "bar).")
 
     # --- 3. area and speed of every netlist -------------------------------------------
     def area_table(self, records: Sequence[ResultRecord]) -> Table | None:
