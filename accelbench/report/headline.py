@@ -233,11 +233,12 @@ class HeadlineSection:
                        and not r.synthetic})
         parts = []
         for net in nets:
+            points = []
             for floor in self.agreement:
                 best = best_dct(records, net, floor)
-                parts.append(f"{net}: {pooled_ratio(best):.2f}x ({best.design}) at >= "
-                             f"{_pct(floor)} top-1 agreement" if best else
-                             f"{net}: no quality point keeps >= {_pct(floor)} top-1 agreement")
+                points.append(f"{pooled_ratio(best):.2f}x ({best.design}) at >= {_pct(floor)}"
+                              if best else f"none at >= {_pct(floor)}")
+            parts.append(f"{net}: {', '.join(points)} top-1 agreement")
         if not parts:
             return None
         images = sorted({len((r.details.get("accuracy") or {}).get("images", []))
@@ -478,7 +479,7 @@ class HeadlineSection:
                                           else "")
         floors = " and ".join(f">= {_pct(f)}" for f in self.agreement)
         return Table(name, title, ["network", "configuration", "setting", "DRAM MB",
-                                   "DRAM vs baseline %", f"energy ({shown})", "counted"],
+                                   "DRAM saved vs baseline %", f"energy ({shown})", "counted"],
                      cells, notes=[
             f"Settings: planner budget {budget_text} (`--headline-budget`); SPOTS weight "
             f"sparsity {sparsity} (`--headline-sparsity`); DCT: the highest-ratio quality "
