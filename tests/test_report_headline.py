@@ -123,8 +123,8 @@ def test_networks_table_every_cell():
     assert rows["SPOTS with skipping"][5] == round(
         (1.5e6 * model.dram_per_byte + 2e5 * model.sram_per_byte(2 * MIB)
          + 50 * model.mac_energy("int8")) / 1e6, 1)
-    assert "feature maps / 2.000" in rows["baseline + ebpc-w8-b8"][2]
-    assert "dct-q90 (fixed8): ratio 2.500, top-1 agreement 100 %" in \
+    assert "feature maps / 2.000 (measured, pooled" in rows["baseline + ebpc-w8-b8"][2]
+    assert "dct-q90 (fixed8): pooled ratio 2.500, top-1 agreement 100 %" in \
         rows["baseline + DCT at >= 100 % top-1"][2]
     assert "dct-q50 (uint8)" in rows["baseline + DCT at >= 90 % top-1"][2]
     assert rows["ShortcutFusion"][2] == "2 MiB on-chip feature-map budget"
@@ -222,3 +222,18 @@ def test_cli_passes_headline_settings(tmp_path, monkeypatch):
     assert seen["settings"] == ReportSettings(headline_budget=512 * 1024,
                                               headline_sparsity=0.75,
                                               headline_agreement=(1.0, 0.9))
+
+
+def test_section_summary_comes_first_under_its_anchored_heading(monkeypatch):
+    from accelbench.report.sections import SectionOutput
+
+    class Section:
+        name, order = "myaccel", 200
+
+        def render(self, records):
+            return SectionOutput("MyAccel", text="Details.", summary="In short: 2x.")
+
+    monkeypatch.setattr(build, "_sections", lambda raw, settings: [Section()])
+    text = render_report(RawResults(records()), Path("res"))[Path("res/README.md")].decode()
+    assert '<a id="section-myaccel"></a>\n\n## MyAccel\n\nIn short: 2x.\n\nDetails.' in text
+    assert text.index("## Technology and method") < text.index("## MyAccel")

@@ -120,9 +120,18 @@ def _summary(chosen: _Records) -> str:
         if speedups:
             parts.append(f"{min(speedups):.2f}-{max(speedups):.2f}x vs {b} at "
                          f"{_pct(top)} % weight sparsity")
-    if not parts:
-        return ""
     n = len(chosen.spots)
+    if not parts:
+        sweeps = [sorted(_points(r), key=lambda p: p["value"]) for r in chosen.spots]
+        cuts = sorted(round(100 * (1 - pts[-1]["total_cycles"] / pts[0]["total_cycles"]))
+                      for pts in sweeps if len(pts) > 1 and pts[0]["total_cycles"])
+        if not cuts:
+            return ""
+        top = max(pts[-1]["value"] for pts in sweeps if pts)
+        spread = f"{cuts[0]}" if cuts[0] == cuts[-1] else f"{cuts[0]}-{cuts[-1]}"
+        return (f"At {_pct(top)} % weight sparsity, skipping saves {spread} % of SPOTS's "
+                f"cycles against its lowest swept sparsity on {n} network"
+                f"{'s' if n != 1 else ''}; no baseline records on the same networks.")
     return (f"SPOTS cycles on {n} network{'s' if n != 1 else ''}: " + "; ".join(parts)
             + " (paper: 1.74x vs Eyeriss on average).")
 
