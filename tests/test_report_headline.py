@@ -94,8 +94,8 @@ def _table(out, name):
 
 def _uj(nbytes: float, sram: float = 0) -> float:
     model = get_model("horowitz45")
-    return round((nbytes * model.dram_per_byte
-                  + sram * model.sram_per_byte(2 * MIB)) / 1e6, 1)
+    value = (nbytes * model.dram_per_byte + sram * model.sram_per_byte(2 * MIB)) / 1e6
+    return round(value, 1) if value < 1000 else round(value)  # whole uJ from 1000 up
 
 
 def test_networks_table_every_cell():

@@ -90,6 +90,13 @@ def _r(value: float | None, digits: int = 3) -> float | None:
     return None if value is None or not math.isfinite(value) else round(value, digits)
 
 
+def _energy_cell(value: float | None) -> float | int | None:
+    """Energy to 0.1 below 1000, else to a whole unit (no exponent in the tables)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 1) if abs(value) < 1000 else round(value)
+
+
 def pooled_ratio(record: ResultRecord) -> float | None:
     """A codec's ratio over all its maps and images: uncompressed / compressed bits (its
     ``compression_ratio`` where the bit counts are not recorded)."""
@@ -474,7 +481,7 @@ class HeadlineSection:
             cells.append([x.network + ("" if x.data == "real" else " (shape-only)"),
                           x.label, x.setting,
                           _r(x.dram_bytes / MB if x.dram_bytes is not None else None),
-                          cut, _r(energy, 1), x.counted])
+                          cut, _energy_cell(energy), x.counted])
         budget_text = _kib(budget) if budget else "none recorded"
         sparsity = _pct(self.sparsity) + (" (default)" if self.sparsity == DEFAULT_SPARSITY
                                           else "")
