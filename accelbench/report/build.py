@@ -18,7 +18,7 @@ from accelbench.report.generic import (
     RunTimes,
 )
 from accelbench.report.raw import RawResults, load_raw
-from accelbench.report.sections import SectionOutput, Table
+from accelbench.report.sections import ReportSettings, SectionOutput, Table, anchor
 
 TITLE = "accelbench results"
 
@@ -94,7 +94,9 @@ def _datasets_text(raw: RawResults) -> str:
     return " ".join(["Datasets: " + "; ".join(parts) + ".", *warnings])
 
 
-def _sections(raw: RawResults) -> list:
+def _sections(raw: RawResults, settings: ReportSettings) -> list:
+    """Every section in document order, each configured with ``settings`` if it takes
+    settings (``configure``)."""
     from accelbench.energy.report import EnergySection
     from accelbench.registry import get_registry
 
@@ -102,7 +104,9 @@ def _sections(raw: RawResults) -> list:
                EnergySection(), AreaOverview(), Measurements(raw.measurements),
                RunTimes(raw.seconds)]
     plugin_sections = list(get_registry().report_sections)
-    return sorted(builtin + plugin_sections, key=lambda s: s.order)
+    sections = [s.configure(settings) if callable(getattr(s, "configure", None)) else s
+                for s in builtin + plugin_sections]
+    return sorted(sections, key=lambda s: s.order)
 
 
 def _csv_bytes(table: Table) -> bytes:
@@ -128,8 +132,11 @@ def _png_bytes(plot) -> bytes:
     return buf.getvalue()
 
 
-def render_report(raw: RawResults, results: Path, fmt: str = "github") -> dict[Path, bytes]:
-    """Every file of the report of ``raw`` (document, CSV tables, PNG plots), in memory."""
+def render_report(raw: RawResults, results: Path, fmt: str = "github",
+                  settings: ReportSettings | None = None) -> dict[Path, bytes]:
+    """Every file of the report of ``raw`` (document, CSV tables, PNG plots), in memory.
+
+    Sections with a negative order (the headline) come before "Technology and method"."""
     if fmt not in FORMATS:
         raise AccelbenchError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if not raw.records and not raw.measurements:
@@ -137,12 +144,15 @@ def render_report(raw: RawResults, results: Path, fmt: str = "github") -> dict[P
                               f"nothing to report")
     doc = Document(TITLE)
     doc.paragraph(_provenance_text(raw))
-    doc.heading(1, "Technology and method")
-    doc.paragraph(_technology_text())
-    doc.paragraph(_datasets_text(raw))
     files: dict[Path, bytes] = {}
     names: set[str] = set()
-    for section in _sections(raw):
+    method_written = False
+    for section in _sections(raw, settings or ReportSettings()):
+        if section.order >= 0 and not method_written:
+            doc.heading(1, "Technology and method")
+            doc.paragraph(_technology_text())
+            doc.paragraph(_datasets_text(raw))
+            method_written = True
         try:
             out: SectionOutput | None = section.render(raw.records)
         except Exception as exc:
@@ -150,7 +160,8 @@ def render_report(raw: RawResults, results: Path, fmt: str = "github") -> dict[P
                                   f"{type(exc).__name__}: {exc}") from exc
         if out is None:
             continue
-        doc.heading(1, out.title)
+        doc.heading(1, out.title, anchor(section.name))
+        doc.paragraph(out.summary)
         doc.paragraph(out.text)
         for table in out.tables:
             if table.name in names:
@@ -163,6 +174,10 @@ def render_report(raw: RawResults, results: Path, fmt: str = "github") -> dict[P
             path = results / "plots" / f"{plot.name}.png"
             files[path] = _png_bytes(plot)
             doc.image(f"plots/{plot.name}.png", plot.caption or plot.title)
+    if not method_written:
+        doc.heading(1, "Technology and method")
+        doc.paragraph(_technology_text())
+        doc.paragraph(_datasets_text(raw))
     files[results / FORMATS[fmt]] = doc.render(fmt).encode()
     return files
 
@@ -183,7 +198,8 @@ def write_report(results: Path, files: dict[Path, bytes],
     return sorted(files)
 
 
-def build_report(results: Path, fmt: str = "github") -> list[Path]:
+def build_report(results: Path, fmt: str = "github",
+                 settings: ReportSettings | None = None) -> list[Path]:
     """Regenerate the report in ``results`` from ``results/raw``; return written paths.
 
     The report is a pure function of the raw files, so running this again repairs a
@@ -191,5 +207,5 @@ def build_report(results: Path, fmt: str = "github") -> list[Path]:
     """
     if fmt not in FORMATS:
         raise AccelbenchError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    files = render_report(load_raw(results / "raw"), results, fmt)
+    files = render_report(load_raw(results / "raw"), results, fmt, settings)
     return write_report(results, files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from accelbench.records import ResultRecord
 from accelbench.report.sections import Plot, SectionOutput, Table
@@ -208,12 +209,46 @@ FPGA_COLUMNS = (("luts", "LUTs"), ("ffs", "FPGA FFs"), ("brams", "BRAM"), ("dsps
 _FPGA_PART = re.compile(r"Lattice ECP5 (\S+)")
 
 
-def _span(values: list[float], digits: int) -> str | float | None:
+def span(values: list[float], digits: int) -> str | float | None:
     """One value, or ``min–max`` when the records (workloads) differ."""
     if not values:
         return None
     lo, hi = round(min(values), digits), round(max(values), digits)
     return lo if lo == hi else f"{lo}–{hi}"
+
+
+def netlist_figures(records: Sequence[ResultRecord]
+                    ) -> tuple[dict[tuple[str, str], dict[str, Any]], set[str]]:
+    """Area and FPGA figures of every netlist, by (design, netlist): ``ge``, ``ff`` and
+    the :data:`FPGA_COLUMNS` keys where recorded, ``device``, and ``per_cycle`` (the
+    netlist's values or words per cycle, one per record); and the FPGA technology lines."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    technologies: set[str] = set()
+    for r in records:
+        for name, m in r.metrics.items():
+            netlist = None
+            if name.endswith("_ge") and m.get("unit") == "GE":
+                netlist = name.removesuffix("_ge")
+            elif name.endswith("_fmax_mhz") and m.get("unit") == "MHz":
+                netlist = name.removesuffix("_fmax_mhz")
+            if netlist is None:
+                continue
+            row = seen.setdefault((r.design, netlist), {"per_cycle": []})
+            if name.endswith("_ge"):
+                row["ge"] = m["value"]
+                row["ff"] = r.value(f"{netlist}_flip_flops")
+            else:
+                row.update({k: r.value(f"{netlist}_{k}") for k, _ in FPGA_COLUMNS})
+                where = str(m.get("description", "")).partition(", ")[2]
+                part = _FPGA_PART.search(where)
+                row["device"] = part.group(1) if part else ""
+                if where:
+                    technologies.add(where)
+            per_cycle = r.value(f"{netlist}_words_per_cycle",
+                                r.value(f"{netlist}_values_per_cycle"))
+            if per_cycle is not None:
+                row["per_cycle"].append(per_cycle)
+    return seen, technologies
 
 
 @dataclass
@@ -224,32 +259,7 @@ class AreaOverview:
     order: int = 90
 
     def render(self, records: Sequence[ResultRecord]) -> SectionOutput | None:
-        seen: dict[tuple[str, str], dict] = {}
-        technologies: set[str] = set()
-        for r in records:
-            for name, m in r.metrics.items():
-                netlist = None
-                if name.endswith("_ge") and m.get("unit") == "GE":
-                    netlist = name.removesuffix("_ge")
-                elif name.endswith("_fmax_mhz") and m.get("unit") == "MHz":
-                    netlist = name.removesuffix("_fmax_mhz")
-                if netlist is None:
-                    continue
-                row = seen.setdefault((r.design, netlist), {"per_cycle": []})
-                if name.endswith("_ge"):
-                    row["ge"] = m["value"]
-                    row["ff"] = r.value(f"{netlist}_flip_flops")
-                else:
-                    row.update({k: r.value(f"{netlist}_{k}") for k, _ in FPGA_COLUMNS})
-                    where = str(m.get("description", "")).partition(", ")[2]
-                    part = _FPGA_PART.search(where)
-                    row["device"] = part.group(1) if part else ""
-                    if where:
-                        technologies.add(where)
-                per_cycle = r.value(f"{netlist}_words_per_cycle",
-                                    r.value(f"{netlist}_values_per_cycle"))
-                if per_cycle is not None:
-                    row["per_cycle"].append(per_cycle)
+        seen, technologies = netlist_figures(records)
         if not seen:
             return None
         fpga = any("device" in row for row in seen.values())
@@ -263,8 +273,8 @@ class AreaOverview:
             if fpga:
                 fmax = row.get("fmax_mhz")
                 cells += [row.get("device"), *(row.get(k) for k, _ in FPGA_COLUMNS),
-                          _span(row["per_cycle"], 4),
-                          _span([v * fmax for v in row["per_cycle"]], 1) if fmax else None]
+                          span(row["per_cycle"], 4),
+                          span([v * fmax for v in row["per_cycle"]], 1) if fmax else None]
             rows.append(cells)
         notes = ["See Technology for the cell library and flow; memories are not included in "
                  "GE."]

@@ -3,6 +3,14 @@
 A section receives every result record and returns a :class:`SectionOutput` (or None
 when it has nothing to say). Tables are rendered with tabulate in the chosen format and
 also written as CSV; plots are drawn on a matplotlib figure and saved as PNG.
+
+Every section's heading carries the anchor ``section-<name>`` (:func:`anchor`), so text
+and table cells can link to it with Markdown syntax, ``[DCT](#section-dct)``. A section's
+``summary`` (at most two short sentences, generated from the records) is printed first,
+under its heading. Sections with a negative ``order`` are printed above the report's
+"Technology and method" part (the headline). A section that takes settings from
+``accelbench report`` options implements ``configure(settings) -> section`` and returns a
+configured copy (:class:`ReportSettings`).
 """
 
 from __future__ import annotations
@@ -40,8 +48,28 @@ class Plot:
 class SectionOutput:
     title: str
     text: str = ""
+    #: one or two short generated sentences printed first, under the heading
+    summary: str = ""
     tables: list[Table] = field(default_factory=list)
     plots: list[Plot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Settings of ``accelbench report`` that sections may read (None: the section's
+    default, which it states in its captions)."""
+
+    #: on-chip feature-map budget of the headline's planner rows (bytes)
+    headline_budget: int | None = None
+    #: weight sparsity of the headline's SPOTS rows (fraction, 0 <= s < 1)
+    headline_sparsity: float | None = None
+    #: top-1 agreement floors of the headline's DCT rows (fractions, highest first)
+    headline_agreement: tuple[float, ...] | None = None
+
+
+def anchor(section_name: str) -> str:
+    """The anchor of a section's heading (link to it as ``#`` + this)."""
+    return "section-" + "".join(c if c.isalnum() else "-" for c in section_name.lower())
 
 
 class ReportSection(Protocol):

@@ -143,6 +143,7 @@ class DctSection:
         if any(r.synthetic for r in recs.dct):
             text += " Rows marked SYNTHETIC use generated data, not real activations."
         return SectionOutput("DCT feature-map compression (lossy)", text=text,
+                             summary=_summary(recs),
                              tables=tables, plots=plots)
 
     # --- tables ------------------------------------------------------------------------
@@ -331,6 +332,24 @@ class DctSection:
                            label=f"{r.design} {dataset_format(r)[1]} (lossless)")
                 xs.append(pts[0][0])
         return xs
+
+
+def _summary(recs: _Records) -> str:
+    """Per network: the ratio range and the best ratio keeping all images' top-1 class."""
+    parts = []
+    for dataset in sorted({d for d, _ in recs.groups()}):
+        mine = [r for r in recs.dct_in(dataset) if r.value("compression_ratio") is not None]
+        if not mine:
+            continue
+        ratios = [r.value("compression_ratio") for r in mine]
+        exact = [r for r in mine if r.value("top1_agreement") == 1.0]
+        best = max(exact, key=lambda r: r.value("compression_ratio"), default=None)
+        parts.append(f"{dataset}: {min(ratios):.2f}-{max(ratios):.2f}x over {len(mine)} "
+                     f"quality points, " + (f"{best.value('compression_ratio'):.2f}x "
+                                           f"({best.design}) keeping every image's top-1 class"
+                                           if best else "none keeps every image's top-1 class"))
+    return ("Lossy DCT compression ratio (padding counted) and its accuracy cost: "
+            + "; ".join(parts) + ".") if parts else ""
 
 
 def _plain_ratio_ticks(ax: Any, xs: list[float]) -> None:

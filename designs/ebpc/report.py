@@ -129,8 +129,27 @@ class EbpcSection:
         if synthetic:
             text += " Rows marked SYNTHETIC use generated data, not real activations."
         return SectionOutput("EBPC and baselines", text=text, tables=tables,
+                             summary=self._summary(groups),
                              plots=[self._layer_plot(mine, "fixed8"),
                                     self._layer_plot(mine, None)])
+
+    def _summary(self, groups: dict[tuple[str, str], list[ResultRecord]]) -> str:
+        """EBPC's hardware ratio per dataset in its paper format, and the best baseline."""
+        parts = []
+        for (dataset, fmt), recs in sorted(groups.items()):
+            ebpc = _pick(recs, "ebpc", 8)
+            if fmt != "fixed8" or ebpc is None or ebpc.value("compression_ratio") is None:
+                continue
+            others = [r for r in recs if _family(r) != "ebpc"
+                      and r.value("compression_ratio") is not None]
+            best = max(others, key=lambda r: r.value("compression_ratio"), default=None)
+            parts.append(f"{dataset}: EBPC {ebpc.value('compression_ratio'):.2f}x"
+                         + (f" (best baseline {best.design} "
+                            f"{best.value('compression_ratio'):.2f}x)" if best else ""))
+        if not parts:
+            return ""
+        return ("Lossless compression ratio of fixed8 feature maps, hardware streams, mean "
+                "over images: " + "; ".join(parts) + ".")
 
     # --- tables ------------------------------------------------------------------
     def _ratios(self, groups: dict[tuple[str, str], list[ResultRecord]]) -> Table:

@@ -148,7 +148,25 @@ class ShortcutFusionSection:
         if best is not None:
             tables += [best, every]
         return SectionOutput("ShortcutFusion: shortcut-aware buffer allocation", text=text,
+                             summary=self._summary(nets),
                              tables=tables, plots=[self._plot(nets)])
+
+    def _summary(self, nets: list[_Network]) -> str:
+        """The reduction range at the records' default budget, over the networks."""
+        cuts, budget = [], None
+        for net in nets:
+            sf, base = net.records["shortcutfusion"], net.baseline_point
+            if base is None or sf.value("dram_bytes") is None:
+                continue
+            budget = sf.value("budget_bytes")
+            cuts.append(_pct(sf.value("dram_bytes"), base["dram_bytes"]))
+        if not cuts:
+            return ""
+        spread = f"{min(cuts)}" if min(cuts) == max(cuts) else f"{min(cuts)}-{max(cuts)}"
+        return (f"At a {budget / 1024:g} KiB on-chip feature-map budget, ShortcutFusion "
+                f"needs {spread} % less DRAM traffic than the layer-by-layer baseline on "
+                f"{len(cuts)} network{'s' if len(cuts) != 1 else ''} (paper: 47.8-84.8 % on "
+                f"its four).")
 
     # --- tables ------------------------------------------------------------------
     def _sweep(self, nets: list[_Network]) -> Table:

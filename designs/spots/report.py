@@ -101,8 +101,39 @@ class SpotsSection:
                 "EfficientNet-Lite0 layers through the published system netlist). Weight "
                 "sparsity = fraction of skip blocks pruned by magnitude. " + PAPER_NOTE)
         return SectionOutput("SPOTS: sparse systolic GEMM with an IM2COL unit", text=text,
+                             summary=_summary(chosen),
                              tables=[t for t in tables if t is not None],
                              plots=[speedup_plot(chosen), *layer_plots(chosen)])
+
+
+def _summary(chosen: _Records) -> str:
+    """The speedup range against each baseline at the highest swept sparsity."""
+    parts = []
+    for b in chosen.baseline_designs():
+        speedups, top = [], None
+        for r in chosen.spots:
+            points = sorted(_points(r), key=lambda p: p["value"])
+            cycles = chosen.baseline_cycles(b, r.workload.get("id"))
+            if points and cycles and points[-1]["total_cycles"]:
+                top = points[-1]["value"]
+                speedups.append(cycles / points[-1]["total_cycles"])
+        if speedups:
+            parts.append(f"{min(speedups):.2f}-{max(speedups):.2f}x vs {b} at "
+                         f"{_pct(top)} % weight sparsity")
+    n = len(chosen.spots)
+    if not parts:
+        sweeps = [sorted(_points(r), key=lambda p: p["value"]) for r in chosen.spots]
+        cuts = sorted(round(100 * (1 - pts[-1]["total_cycles"] / pts[0]["total_cycles"]))
+                      for pts in sweeps if len(pts) > 1 and pts[0]["total_cycles"])
+        if not cuts:
+            return ""
+        top = max(pts[-1]["value"] for pts in sweeps if pts)
+        spread = f"{cuts[0]}" if cuts[0] == cuts[-1] else f"{cuts[0]}-{cuts[-1]}"
+        return (f"At {_pct(top)} % weight sparsity, skipping saves {spread} % of SPOTS's "
+                f"cycles against its lowest swept sparsity on {n} network"
+                f"{'s' if n != 1 else ''}; no baseline records on the same networks.")
+    return (f"SPOTS cycles on {n} network{'s' if n != 1 else ''}: " + "; ".join(parts)
+            + " (paper: 1.74x vs Eyeriss on average).")
 
 
 def networks_table(chosen: _Records) -> Table:
