@@ -91,7 +91,7 @@ def _r(value: float | None, digits: int = 3) -> float | None:
 
 
 def _energy_cell(value: float | None) -> float | int | None:
-    """Energy to 0.1 below 1000, else to a whole unit (no exponent in the tables)."""
+    """Energy (or GE) to 0.1 below 1000, else to a whole unit (no exponent in the tables)."""
     if value is None or not math.isfinite(value):
         return None
     return round(value, 1) if abs(value) < 1000 else round(value)
@@ -555,7 +555,7 @@ class HeadlineSection:
                 macs.setdefault(r.design, []).append(
                     (r.value("issued_macs") or 0) / r.value("total_cycles"))
         fpga = dict(FPGA_COLUMNS)
-        rows = [[d, technique.get(d, ""), n, f.get("ge"), f.get("ff"), f.get("luts"),
+        rows = [[d, technique.get(d, ""), n, _energy_cell(f.get("ge")), f.get("ff"), f.get("luts"),
                  f.get("ffs"), f.get("fmax_mhz"), span(f["per_cycle"], 4),
                  span(macs.get(d, []), 2)] for (d, n), f in sorted(figures.items())]
         tech = f"ASIC: {TECHNOLOGY}."
